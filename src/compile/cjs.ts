@@ -1,0 +1,246 @@
+/**
+ * CommonJS → SES virtual module source.
+ *
+ * - Named exports are what Node offers an ESM importer: the names `cjs-module-lexer` finds (Node's own
+ *   analyser), plus `default` (= `module.exports`), plus the names of modules re-exported with
+ *   `module.exports = require(…)`, which the caller resolves (`reexportedNames`).
+ * - Static requires (`require('literal')`) become `imports` so that they load before the module runs.
+ *   They are found by a scan that over-approximates (a `require('x')` inside a comment or string counts
+ *   too): extra entries cost a load and nothing else, since CommonJS imports are heuristic.
+ * - The body is wrapped as `(function (require, exports, module, __filename, __dirname, import) { … \n})`:
+ *   the first line holds the wrapper and the body's first line, so line numbers are kept, and the
+ *   closing brace is on a line of its own, so a trailing `//` comment cannot swallow it.
+ * - `require()` of a CommonJS (or JSON, text, bytes) module returns its `module.exports` (its default),
+ *   of an ES module its namespace (as Node 22). `module.exports` replaced mid-cycle is seen at once.
+ */
+import { initSync, parse as lexCommonJs } from 'cjs-module-lexer';
+import { CordonError } from '../diagnostics/index.js';
+import type { PrecompiledCjsRecord, SesCompartmentLike, VirtualModuleSource } from '../model/index.js';
+import { assertUncensored, evadeCensorship, hasCensoredText, type TextSpan } from './censor.js';
+import { parseScriptText, type Comment } from './parse.js';
+import { Splicer } from './splice.js';
+
+initSync();
+
+/** Getter functions of `default` exports whose value is what `require()` returns. */
+const defaultValuedModules = new WeakSet<object>();
+
+/** Marks a virtual module instance so that `require()` of it returns its default export. */
+export const markRequireReturnsDefault = (exportsTarget: Record<string, unknown>): void => {
+  const getter = Reflect.getOwnPropertyDescriptor(exportsTarget, 'default')?.get;
+  if (getter) defaultValuedModules.add(getter);
+};
+
+/** What `require()` yields for a namespace: `module.exports` for CommonJS-like modules, else the namespace. */
+export const requireValue = (namespace: Record<string, unknown>): unknown => {
+  const getter = Reflect.getOwnPropertyDescriptor(namespace, 'default')?.get;
+  return getter && defaultValuedModules.has(getter) ? getter() : namespace;
+};
+
+export interface CompiledCommonJs extends PrecompiledCjsRecord {
+  /** Whether the body uses `import()` (the wrapper then takes a sixth parameter). */
+  readonly needsImport: boolean;
+}
+
+// `require` as a call with one literal argument, not a property access (`x.require(…)`).
+const requirePattern = /(?<![\w$.])require\s*\(\s*(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|`([^`$\\]*)`)\s*\)/g;
+
+const unescapeLiteral = (raw: string): string => {
+  if (!raw.includes('\\')) return raw;
+  try {
+    return JSON.parse(`"${raw.replace(/\\'/g, "'").replace(/"/g, '\\"')}"`);
+  } catch {
+    return raw;
+  }
+};
+
+const findRequires = (text: string): string[] => {
+  const found = new Set<string>();
+  for (const match of text.matchAll(requirePattern)) {
+    const raw = match[1] ?? match[2] ?? match[3] ?? '';
+    found.add(match[3] !== undefined ? raw : unescapeLiteral(raw));
+  }
+  return [...found];
+};
+
+const choosePrefix = (text: string): string => {
+  for (let n = 0; ; n += 1) {
+    const prefix = n === 0 ? '$cordon_' : `$cordon${n}_`;
+    if (!text.includes(prefix)) return prefix;
+  }
+};
+
+/** Compiles CommonJS text into the `pre-cjs-json` shape (plus whether it uses `import()`). */
+export const compileCommonJs = (text: string, sourceUrl?: string): CompiledCommonJs => {
+  let exportNames: string[] = [];
+  let reexports: string[] = [];
+  try {
+    ({ exports: exportNames, reexports } = lexCommonJs(text, sourceUrl));
+  } catch {
+    // As Node: a module the lexer cannot read offers only its default export.
+  }
+  const splicer = new Splicer(text);
+  if (text.startsWith('#!')) splicer.replace(0, 2, '//');
+  const prefix = choosePrefix(text);
+  let needsImport = false;
+  if (hasCensoredText(text)) {
+    // Only now is a full parse worth it: to tell code from strings and comments, and to find `import()`.
+    const { program, comments } = parseScriptText(text, sourceUrl);
+    const spans: TextSpan[] = comments.map((comment: Comment) => ({
+      start: comment.start,
+      end: comment.end,
+      kind: comment.type === 'HTMLOpen' || comment.type === 'HTMLClose' ? 'html-comment' : 'comment',
+    }));
+    collectLiterals(program, spans, node => {
+      needsImport = true;
+      splicer.replace(node.start, node.start + 'import'.length, `${prefix}import`);
+    });
+    evadeCensorship(text, spans, splicer, position => splicer.covers(position));
+  }
+  const parameters = `require, exports, module, __filename, __dirname${needsImport ? `, ${prefix}import` : ''}`;
+  const source = `(function (${parameters}) { ${splicer.toString()}\n})\n`;
+  assertUncensored(source, sourceUrl);
+  const imports = findRequires(text);
+  const exports = exportNames.filter(name => name !== 'default');
+  exports.push('default');
+  return { imports, exports, reexports, source, needsImport };
+};
+
+interface AnyNode {
+  type: string;
+  start: number;
+  end: number;
+  [key: string]: any;
+}
+
+/** Strings, templates and regular expressions of a program; `onImport` sees each `import()`. */
+const collectLiterals = (root: unknown, spans: TextSpan[], onImport: (node: AnyNode) => void): void => {
+  const visit = (node: AnyNode): void => {
+    if (node.type === 'Literal') {
+      if (node.regex) spans.push({ start: node.start, end: node.end, kind: 'regex' });
+      else if (typeof node.value === 'string') spans.push({ start: node.start, end: node.end, kind: 'string' });
+      return;
+    }
+    if (node.type === 'TemplateElement') {
+      spans.push({ start: node.start, end: node.end, kind: 'template' });
+      return;
+    }
+    if (node.type === 'ImportExpression') onImport(node);
+    for (const key in node) {
+      const value = node[key];
+      if (value === null || typeof value !== 'object') continue;
+      if (Array.isArray(value)) {
+        for (const child of value) if (child !== null && typeof child?.type === 'string') visit(child);
+      } else if (typeof value.type === 'string') {
+        visit(value);
+      }
+    }
+  };
+  visit(root as AnyNode);
+};
+
+/** What a CommonJS module receives from whoever loads it. */
+export interface CommonJsEnvironment {
+  /** The module's own specifier in its compartment (for relative `require` and `import()`). */
+  readonly specifier?: string | undefined;
+  /** The location (URL) of the module, named in errors. */
+  readonly location?: string | undefined;
+  readonly filename?: string | undefined;
+  readonly dirname?: string | undefined;
+  /** Names of modules re-exported through `module.exports = require(…)`, offered as named exports. */
+  readonly reexportedNames?: readonly string[] | undefined;
+  /** Resolves a specifier that was not among the static requires (dynamic `require`, `import()`). */
+  readonly resolve?: ((specifier: string, referrer: string | undefined) => string | undefined) | undefined;
+  /** Implements `require.resolve` (Node returns a file path). */
+  readonly requireResolve?: ((specifier: string, options?: unknown) => string) | undefined;
+}
+
+/** Builds the SES virtual module source that runs a compiled CommonJS module. */
+export const makeCommonJsModuleSource = (compiled: PrecompiledCjsRecord, environment: CommonJsEnvironment = {}): VirtualModuleSource => {
+  const { specifier, location, filename, dirname, resolve, requireResolve } = environment;
+  const exports = [...new Set([...compiled.exports, ...(environment.reexportedNames ?? []), 'default'])];
+  const named = exports.filter(name => name !== 'default');
+  const takesImport = /^\(function \([^)]*,\s*\$cordon\d*_import\)/.test(compiled.source);
+
+  const execute = (exportsTarget: Record<string, unknown>, compartment: SesCompartmentLike, resolvedImports: Record<string, string>): void => {
+    const fullSpecifier = (request: string): string => {
+      const full = resolvedImports[request] ?? resolve?.(request, specifier);
+      if (full === undefined) {
+        throw new CordonError('CORDON_REQUIRE_NOT_FOUND', `Cannot require ${JSON.stringify(request)}: it is not a static require of this module and no resolver was given`, {
+          file: location ?? specifier,
+          specifier: request,
+        });
+      }
+      return full;
+    };
+    const require = (request: string): unknown => {
+      if (typeof request !== 'string') throw new TypeError(`The "id" argument of require() must be a string, received ${typeof request}`);
+      return requireValue(compartment.importNow(fullSpecifier(request)));
+    };
+    require.resolve = (request: string, options?: unknown): string => {
+      if (!requireResolve) {
+        throw new CordonError('CORDON_REQUIRE_NOT_FOUND', `Cannot resolve ${JSON.stringify(request)}: require.resolve needs a resolver from the loader`, {
+          file: location ?? specifier,
+          specifier: request,
+          hint: 'Load the module through Cordon\'s loader (importLocation, loadLocation), which provides require.resolve.',
+        });
+      }
+      return requireResolve(request, options);
+    };
+    require.cache = Object.create(null) as Record<string, unknown>;
+
+    let moduleExports: unknown = {};
+    exportsTarget.default = moduleExports;
+    markRequireReturnsDefault(exportsTarget);
+    const module = {
+      id: filename ?? location ?? specifier ?? '.',
+      filename,
+      path: dirname,
+      loaded: false,
+      children: [] as unknown[],
+      paths: [] as string[],
+      require,
+      get exports(): unknown {
+        return moduleExports;
+      },
+      set exports(value: unknown) {
+        moduleExports = value;
+        exportsTarget.default = value;
+      },
+    };
+    const dynamicImport = async (request: string): Promise<unknown> => {
+      const result = (await compartment.import(fullSpecifier(String(request)))) as Record<PropertyKey, unknown>;
+      return result[Symbol.toStringTag] === 'Module' ? result : result.namespace;
+    };
+
+    let functor: (...args: unknown[]) => void;
+    try {
+      functor = compartment.evaluate(compiled.source) as typeof functor;
+    } catch (error) {
+      throw syntaxErrorOf(error, compiled.source, location ?? specifier);
+    }
+    const args: unknown[] = [require, moduleExports, module, filename, dirname];
+    if (takesImport) args.push(dynamicImport);
+    Reflect.apply(functor, moduleExports, args);
+    module.loaded = true;
+
+    const value = moduleExports;
+    if (value !== null && (typeof value === 'object' || typeof value === 'function')) {
+      for (const name of named) exportsTarget[name] = (value as Record<string, unknown>)[name];
+    }
+  };
+  return Object.freeze({ imports: Object.freeze([...compiled.imports]), exports: Object.freeze(exports), reexports: Object.freeze([...compiled.reexports]), execute });
+};
+
+/** A SyntaxError from evaluating a CommonJS wrapper, located by parsing the text again. */
+const syntaxErrorOf = (error: unknown, source: string, file: string | undefined): unknown => {
+  if (!(error instanceof SyntaxError)) return error;
+  const open = source.indexOf('{') + 1;
+  const body = ' '.repeat(open) + source.slice(open, source.lastIndexOf('\n})'));
+  try {
+    parseScriptText(body, file);
+  } catch (parseError) {
+    return parseError;
+  }
+  return new CordonError('CORDON_SYNTAX_ERROR', `Cannot evaluate CommonJS module: ${error.message}`, { file, cause: error });
+};

@@ -1,0 +1,166 @@
+/**
+ * The languages Cordon compiles, in Endo's parser shape (`{ parse, heuristicImports, synchronous }`):
+ * `mjs`, `cjs`, `json`, `text`, `bytes`, and the archived forms `pre-mjs-json`, `pre-cjs-json`.
+ */
+import { CordonError } from '../diagnostics/index.js';
+import {
+  readPrecompiledCjs,
+  readPrecompiledModule,
+  type ParseFunction,
+  type ParseOptions,
+  type ParserForLanguage,
+  type ParserImplementation,
+  type VirtualModuleSource,
+} from '../model/index.js';
+import { compileCommonJs, makeCommonJsModuleSource, markRequireReturnsDefault, type CompiledCommonJs } from './cjs.js';
+import { ModuleSource } from './mjs/module-source.js';
+import type { SourceMapObject } from './splice.js';
+import { lineColumnAt } from './text-position.js';
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+export const decodeText = (bytes: Uint8Array): string => decoder.decode(bytes);
+
+/** A host path for a `file:` URL, computed without the host (POSIX and Windows drive forms). */
+export const filePathOf = (location: string): string | undefined => {
+  if (!location.startsWith('file:')) return undefined;
+  try {
+    const path = decodeURIComponent(new URL(location).pathname);
+    return /^\/[A-Za-z]:\//.test(path) ? path.slice(1).replace(/\//g, '\\') : path;
+  } catch {
+    return undefined;
+  }
+};
+
+const dirnameOf = (path: string | undefined): string | undefined => {
+  if (path === undefined) return undefined;
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return cut <= 0 ? path.slice(0, cut + 1) || '.' : path.slice(0, cut);
+};
+
+/** A module whose only export is `default`, fixed when it is made. */
+export const makeDefaultModuleSource = (value: unknown): VirtualModuleSource =>
+  Object.freeze({
+    imports: Object.freeze([]),
+    exports: Object.freeze(['default']),
+    execute(exportsTarget: Record<string, unknown>) {
+      exportsTarget.default = value;
+      markRequireReturnsDefault(exportsTarget);
+    },
+  });
+
+/** Parses JSON, reporting a bad document as a CordonError with its line and column. */
+export const parseJsonText = (text: string, location: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /position (\d+)/.exec(message);
+    const at = position ? lineColumnAt(text, Number(position[1])) : undefined;
+    throw new CordonError('CORDON_INVALID_JSON', `Cannot parse JSON module: ${message}`, {
+      file: location,
+      line: at?.line,
+      column: at?.column,
+      cause: error,
+    });
+  }
+};
+
+const sourceMapHookAdapter = (options: ParseOptions | undefined) => {
+  const hook = options?.sourceMapHook;
+  if (!hook) return undefined;
+  return (map: SourceMapObject, details: Record<string, unknown>) => hook(JSON.stringify(map), details);
+};
+
+const parseMjs: ParseFunction = (bytes, _specifier, location, _packageLocation, options) => {
+  const record = new ModuleSource(decodeText(bytes), {
+    sourceUrl: location,
+    sourceMap: options?.sourceMap,
+    sourceMapUrl: options?.sourceMapUrl,
+    sourceMapHook: sourceMapHookAdapter(options),
+  });
+  return { parser: 'mjs', bytes, record };
+};
+
+const commonJsRecord = (compiled: CompiledCommonJs | ReturnType<typeof readPrecompiledCjs>, specifier: string, location: string, options: ParseOptions | undefined) => {
+  const filename = options?.filename ?? filePathOf(location);
+  return makeCommonJsModuleSource(compiled, {
+    specifier,
+    location,
+    filename,
+    dirname: dirnameOf(filename),
+    resolve: options?.resolve,
+    reexportedNames: options?.reexportedNames,
+  });
+};
+
+const parseCjs: ParseFunction = (bytes, specifier, location, _packageLocation, options) => {
+  const compiled = compileCommonJs(decodeText(bytes), location);
+  return { parser: 'cjs', bytes, record: commonJsRecord(compiled, specifier, location, options) };
+};
+
+const parsePreMjsJson: ParseFunction = (bytes, _specifier, location) => {
+  const record = readPrecompiledModule(decodeText(bytes), location);
+  const program = `${record.__syncModuleProgram__}\n//# sourceURL=${location.replace(/[\r\n\u2028\u2029]/g, '')}`;
+  return { parser: 'pre-mjs-json', bytes, record: Object.freeze({ ...record, __syncModuleProgram__: program }) };
+};
+
+const parsePreCjsJson: ParseFunction = (bytes, specifier, location, _packageLocation, options) => {
+  const compiled = readPrecompiledCjs(decodeText(bytes), location);
+  return { parser: 'pre-cjs-json', bytes, record: commonJsRecord(compiled, specifier, location, options) };
+};
+
+const parseJson: ParseFunction = (bytes, _specifier, location) => ({
+  parser: 'json',
+  bytes,
+  record: makeDefaultModuleSource(parseJsonText(decodeText(bytes), location)),
+});
+
+const parseText: ParseFunction = (bytes, _specifier, _location) => ({
+  parser: 'text',
+  bytes,
+  record: makeDefaultModuleSource(decodeText(bytes)),
+});
+
+const parseBytes: ParseFunction = (bytes, _specifier, _location) => ({
+  parser: 'bytes',
+  bytes,
+  record: makeDefaultModuleSource(new Uint8Array(bytes)),
+});
+
+const language = (parse: ParseFunction, heuristicImports = false): ParserImplementation =>
+  Object.freeze({ parse, heuristicImports, synchronous: true as const });
+
+/** Every language Cordon ships, keyed by language name. */
+export const defaultParserForLanguage: ParserForLanguage = Object.freeze({
+  mjs: language(parseMjs),
+  cjs: language(parseCjs, true),
+  json: language(parseJson),
+  text: language(parseText),
+  bytes: language(parseBytes),
+  'pre-mjs-json': language(parsePreMjsJson),
+  'pre-cjs-json': language(parsePreCjsJson, true),
+});
+
+/** Compiles `mjs`/`cjs` text into its archived JSON form (`pre-mjs-json`/`pre-cjs-json`) bytes. */
+export const precompile = (language: 'mjs' | 'cjs', text: string): Uint8Array => {
+  if (language === 'mjs') {
+    const r = new ModuleSource(text);
+    return encoder.encode(
+      JSON.stringify({
+        imports: r.imports,
+        exports: r.exports,
+        reexports: r.reexports,
+        __syncModuleProgram__: r.__syncModuleProgram__,
+        __liveExportMap__: r.__liveExportMap__,
+        __reexportMap__: r.__reexportMap__,
+        __fixedExportMap__: r.__fixedExportMap__,
+        __needsImport__: r.__needsImport__,
+        __needsImportMeta__: r.__needsImportMeta__,
+      }),
+    );
+  }
+  const { imports, exports, reexports, source } = compileCommonJs(text);
+  return encoder.encode(JSON.stringify({ imports, exports, reexports, source }));
+};

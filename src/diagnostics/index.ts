@@ -1,0 +1,2 @@
+export { errorCodes, type ErrorCode } from './codes.js';
+export { CordonError, isCordonError, type ErrorDetails } from './error.js';

@@ -1,0 +1,1 @@
+export { defaultParserForLanguage } from './compile/index.js';

@@ -1,0 +1,3 @@
+export { CordonError, errorCodes, isCordonError, type ErrorCode, type ErrorDetails } from './diagnostics/index.js';
+export { compileCommonJs, defaultParserForLanguage, makeCommonJsModuleSource, ModuleSource, precompile } from './compile/index.js';
+export type * from './model/index.js';

@@ -1,0 +1,1 @@
+export { ModuleSource, type ModuleSourceOptions, type SourceMapObject } from './compile/index.js';
