@@ -12,7 +12,8 @@
  * | comment      | the `(`/`/` becomes a space     | the `!` / `>` becomes a space   |
  * | HTML-like comment (CommonJS only) | | the token becomes `//`          |
  *
- * Template literals keep their cooked value; a tag that reads `.raw` sees the escape.
+ * Template literals keep their cooked value and regular expressions their meaning; a tag that reads
+ * `.raw`, or code that reads a regular expression's `.source`, sees the escape.
  */
 import { CordonError } from '../diagnostics/index.js';
 import { lineColumnAt } from './text-position.js';

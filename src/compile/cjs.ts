@@ -224,7 +224,13 @@ export const makeCommonJsModuleSource = (compiled: PrecompiledCjsRecord, environ
     Reflect.apply(functor, moduleExports, args);
     module.loaded = true;
 
-    const value = moduleExports;
+    // Read the property, not the variable: a module may have redefined it (ansi-styles makes
+    // `module.exports` a getter with Object.defineProperty).
+    const value: unknown = module.exports;
+    if (value !== moduleExports) {
+      moduleExports = value;
+      exportsTarget.default = value;
+    }
     if (value !== null && (typeof value === 'object' || typeof value === 'function')) {
       for (const name of named) exportsTarget[name] = (value as Record<string, unknown>)[name];
     }

@@ -34,10 +34,12 @@ const join = (referrer, specifier) => {
  * @param {Record<string,object>} [options.modules]  bare specifier → host namespace
  * @param {string[]} [options.suffixes]  tried after the exact path
  * @param {object} [options.globals]
+ * @param {boolean} [options.deferMissing]  a missing module becomes one that throws when executed
+ *   (as a loader does for CommonJS requires, which are heuristic)
  */
 export const makeMemoryCompartment = (files, options = {}) => {
   const table = files instanceof Map ? files : new Map(Object.entries(files));
-  const { language = p => languageOf(p), aliases = {}, modules = {}, suffixes = ['.js', '.json', '/index.js'], globals = {} } = options;
+  const { language = p => languageOf(p), aliases = {}, modules = {}, suffixes = ['.js', '.json', '/index.js'], globals = {}, deferMissing = false } = options;
   const locate = specifier => {
     if (table.has(specifier)) return specifier;
     for (const suffix of suffixes) if (table.has(specifier + suffix)) return specifier + suffix;
@@ -66,7 +68,11 @@ export const makeMemoryCompartment = (files, options = {}) => {
       return { namespace: ns };
     }
     const path = locate(specifier) ?? (aliases[specifier] && locate(aliases[specifier]));
-    if (path === undefined) throw new Error(`memory-link: no file for ${specifier}`);
+    if (path === undefined) {
+      const error = new Error(`memory-link: no file for ${specifier}`);
+      if (!deferMissing) throw error;
+      return { source: { imports: [], exports: [], execute() { throw error; } } };
+    }
     const lang = language(path);
     const location = `file:///memory/${path.slice(2)}`;
     const bytes = encoder.encode(table.get(path));

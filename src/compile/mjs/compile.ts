@@ -308,6 +308,9 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
       case RefKind.Callee:
         splicer.replace(ref.start, ref.end, getter);
         break;
+      case RefKind.NewCallee:
+        splicer.replace(ref.start, ref.end, `(${getter})`);
+        break;
       case RefKind.Shorthand:
         splicer.replace(ref.start, ref.end, `${ref.name}:${getter}`);
         break;

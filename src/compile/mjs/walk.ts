@@ -44,6 +44,8 @@ export enum RefKind {
   Shorthand,
   Write,
   ShorthandWrite,
+  /** The root of a `new` callee (`new a()`, `new a.b()`): the getter call needs parentheses. */
+  NewCallee,
 }
 
 export interface Reference {
@@ -191,6 +193,10 @@ export class ModuleWalker {
       case 'CallExpression':
         if (node.callee.type === 'Identifier') this.#reference(node.callee, RefKind.Callee);
         else this.visit(node.callee);
+        for (const arg of node.arguments) this.visit(arg);
+        return;
+      case 'NewExpression':
+        this.#newCallee(node.callee);
         for (const arg of node.arguments) this.visit(arg);
         return;
       case 'TaggedTemplateExpression':
@@ -420,6 +426,18 @@ export class ModuleWalker {
         break;
       default:
         this.visit(target);
+    }
+  }
+
+  /** Visits a `new` callee, marking the identifier at the root of a member chain. */
+  #newCallee(callee: Node): void {
+    if (callee.type === 'Identifier') {
+      this.#reference(callee, RefKind.NewCallee);
+    } else if (callee.type === 'MemberExpression') {
+      this.#newCallee(callee.object);
+      if (callee.computed) this.visit(callee.property);
+    } else {
+      this.visit(callee);
     }
   }
 
