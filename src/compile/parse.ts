@@ -39,15 +39,17 @@ const parseFailure = (error: unknown, file: string | undefined, goal: string): C
   });
 };
 
+const MODULE_OPTIONS = { ranges: RANGES, next: true, validateRegex: false };
+
 export const parseModuleText = (text: string, file: string | undefined, withComments: boolean): ParsedProgram => {
   const comments: Comment[] = [];
   try {
-    const program = parseModule(text, {
-      ranges: RANGES,
-      next: true,
-      validateRegex: false,
-      ...(withComments ? { onComment: (type: string, _value: string, start: number, end: number) => void comments.push({ type, start, end }) } : {}),
-    });
+    const program = parseModule(
+      text,
+      withComments
+        ? { ...MODULE_OPTIONS, onComment: (type: string, _value: string, start: number, end: number) => void comments.push({ type, start, end }) }
+        : MODULE_OPTIONS,
+    );
     return { program, comments };
   } catch (error) {
     throw parseFailure(error, file, 'ES module');

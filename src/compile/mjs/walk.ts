@@ -107,6 +107,49 @@ export class ModuleWalker {
       case 'Identifier':
         this.#reference(node, RefKind.Read);
         return;
+      case 'MemberExpression':
+        this.visit(node.object);
+        if (node.computed) this.visit(node.property);
+        return;
+      case 'CallExpression':
+        if (node.callee.type === 'Identifier') this.#reference(node.callee, RefKind.Callee);
+        else this.visit(node.callee);
+        for (const arg of node.arguments) this.visit(arg);
+        return;
+      case 'Literal':
+        if (this.#collectLiterals) {
+          if (node.regex) this.literals.push({ start: node.start, end: node.end, kind: 'regex' });
+          else if (typeof node.value === 'string') this.literals.push({ start: node.start, end: node.end, kind: 'string' });
+        }
+        return;
+      case 'BinaryExpression':
+      case 'LogicalExpression':
+        this.visit(node.left);
+        this.visit(node.right);
+        return;
+      case 'ReturnStatement':
+      case 'ThrowStatement':
+      case 'UnaryExpression':
+      case 'SpreadElement':
+      case 'YieldExpression':
+        if (node.argument) this.visit(node.argument);
+        return;
+      case 'ConditionalExpression':
+      case 'IfStatement':
+        this.visit(node.test);
+        this.visit(node.consequent);
+        if (node.alternate) this.visit(node.alternate);
+        return;
+      case 'ArrayExpression':
+        for (const element of node.elements) if (element) this.visit(element);
+        return;
+      case 'SequenceExpression':
+        for (const expression of node.expressions) this.visit(expression);
+        return;
+      case 'TemplateLiteral':
+        for (const quasi of node.quasis) this.visit(quasi);
+        for (const expression of node.expressions) this.visit(expression);
+        return;
       case 'ExpressionStatement':
         this.visit(node.expression);
         return;
@@ -186,15 +229,6 @@ export class ModuleWalker {
       case 'Super':
       case 'PrivateIdentifier':
         return;
-      case 'MemberExpression':
-        this.visit(node.object);
-        if (node.computed) this.visit(node.property);
-        return;
-      case 'CallExpression':
-        if (node.callee.type === 'Identifier') this.#reference(node.callee, RefKind.Callee);
-        else this.visit(node.callee);
-        for (const arg of node.arguments) this.visit(arg);
-        return;
       case 'NewExpression':
         this.#newCallee(node.callee);
         for (const arg of node.arguments) this.visit(arg);
@@ -238,12 +272,6 @@ export class ModuleWalker {
         if (this.#functionDepth === 0) this.topLevelAwait ??= node;
         this.visit(node.argument);
         return;
-      case 'Literal':
-        if (this.#collectLiterals) {
-          if (node.regex) this.literals.push({ start: node.start, end: node.end, kind: 'regex' });
-          else if (typeof node.value === 'string') this.literals.push({ start: node.start, end: node.end, kind: 'string' });
-        }
-        return;
       case 'TemplateElement':
         if (this.#collectLiterals) this.literals.push({ start: node.start, end: node.end, kind: 'template' });
         return;
@@ -265,7 +293,10 @@ export class ModuleWalker {
   }
 
   #block(body: readonly Node[], scope: Scope): void {
-    this.#withScope(scope, () => this.statements(body));
+    const saved = this.#scope;
+    this.#scope = scope;
+    for (const node of body) this.visit(node);
+    this.#scope = saved;
   }
 
   #function(body: () => void): void {
@@ -336,16 +367,17 @@ export class ModuleWalker {
   }
 
   #functionNode(node: Node): void {
-    this.#function(() => {
-      const scope = new Scope(this.#scope, false);
-      this.#withScope(scope, () => {
-        if (node.type === 'FunctionExpression' && node.id) this.#declareIn(scope, node.id.name);
-        for (const param of node.params) this.#declarePattern(param, scope);
-        const body = node.body;
-        if (body.type === 'BlockStatement') this.#block(body.body, new Scope(scope, true));
-        else this.visit(body);
-      });
-    });
+    const saved = this.#scope;
+    const scope = new Scope(saved, false);
+    this.#functionDepth += 1;
+    this.#scope = scope;
+    if (node.type === 'FunctionExpression' && node.id) this.#declareIn(scope, node.id.name);
+    for (const param of node.params) this.#declarePattern(param, scope);
+    const body = node.body;
+    if (body.type === 'BlockStatement') this.#block(body.body, new Scope(scope, true));
+    else this.visit(body);
+    this.#scope = saved;
+    this.#functionDepth -= 1;
   }
 
   #class(node: Node): void {
