@@ -34,12 +34,13 @@ const join = (referrer, specifier) => {
  * @param {Record<string,object>} [options.modules]  bare specifier → host namespace
  * @param {string[]} [options.suffixes]  tried after the exact path
  * @param {object} [options.globals]
+ * @param {Function} [options.ModuleSource]  compile `mjs` with this class instead (e.g. the incumbent's)
  * @param {boolean} [options.deferMissing]  a missing module becomes one that throws when executed
  *   (as a loader does for CommonJS requires, which are heuristic)
  */
 export const makeMemoryCompartment = (files, options = {}) => {
   const table = files instanceof Map ? files : new Map(Object.entries(files));
-  const { language = p => languageOf(p), aliases = {}, modules = {}, suffixes = ['.js', '.json', '/index.js'], globals = {}, deferMissing = false } = options;
+  const { language = p => languageOf(p), aliases = {}, modules = {}, suffixes = ['.js', '.json', '/index.js'], globals = {}, deferMissing = false, ModuleSource } = options;
   const locate = specifier => {
     if (table.has(specifier)) return specifier;
     for (const suffix of suffixes) if (table.has(specifier + suffix)) return specifier + suffix;
@@ -85,7 +86,10 @@ export const makeMemoryCompartment = (files, options = {}) => {
       }
       parseOptions.reexportedNames = reexportedNames;
     }
-    const { record } = defaultParserForLanguage[lang].parse(bytes, path, location, 'file:///memory/', parseOptions);
+    const record =
+      ModuleSource && lang === 'mjs'
+        ? new ModuleSource(table.get(path), location)
+        : defaultParserForLanguage[lang].parse(bytes, path, location, 'file:///memory/', parseOptions).record;
     if (path !== specifier) return { source: record, specifier: path };
     return { source: record };
   };

@@ -1,0 +1,5 @@
+// CommonJS: module.exports is the default export; named exports are found as Node finds them.
+module.exports = function greet(name) {
+  return `Hello, ${name}!`;
+};
+module.exports.shout = text => text.toUpperCase();

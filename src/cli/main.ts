@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+/**
+ * The `cordon` command. Commands arrive with the stages that implement them (see DESIGN.md); this one
+ * has `compile`, which shows what Cordon's compiler makes of a module.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { compileCommonJs, CordonError, ModuleSource, precompile } from '../index.js';
+
+const USAGE = `Usage: cordon <command> [options]
+
+Commands:
+  compile <file>        Compile an ES module or CommonJS file and print the SES program
+      --language <l>    mjs or cjs (default: by extension; .cjs is cjs, everything else mjs)
+      --record          print the archived JSON record (pre-mjs-json / pre-cjs-json) instead
+
+Options:
+  -h, --help            show this help
+  -v, --version         print Cordon's version
+`;
+
+const version = (): string => {
+  const descriptor = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return descriptor.version;
+};
+
+const fail = (message: string, exitCode: number): number => {
+  process.stderr.write(`cordon: ${message}\n`);
+  return exitCode;
+};
+
+const compileCommand = (args: string[]): number => {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { language: { type: 'string' }, record: { type: 'boolean', default: false } },
+  });
+  const file = positionals[0];
+  if (file === undefined || positionals.length > 1) return fail(`compile takes one file\n\n${USAGE}`, 2);
+  const language = values.language ?? (file.endsWith('.cjs') ? 'cjs' : 'mjs');
+  if (language !== 'mjs' && language !== 'cjs') return fail(`unknown language ${JSON.stringify(language)} (mjs or cjs)`, 2);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    return fail(`cannot read ${file}: ${(error as Error).message}`, 1);
+  }
+  const location = `file://${path.resolve(file)}`;
+  if (values.record) {
+    process.stdout.write(`${new TextDecoder().decode(precompile(language, text))}\n`);
+  } else if (language === 'mjs') {
+    process.stdout.write(`${new ModuleSource(text, location).__syncModuleProgram__}\n`);
+  } else {
+    process.stdout.write(compileCommonJs(text, location).source);
+  }
+  return 0;
+};
+
+const main = (argv: string[]): number => {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '-v' || command === '--version') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  try {
+    if (command === 'compile') return compileCommand(rest);
+  } catch (error) {
+    if (error instanceof CordonError) {
+      return fail(`${error.code}: ${error.message}\n  hint: ${error.hint}`, 1);
+    }
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return fail(`${(error as Error).message}\n\n${USAGE}`, 2);
+    throw error;
+  }
+  return fail(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`, 2);
+};
+
+process.exitCode = main(process.argv.slice(2));
