@@ -1,5 +1,5 @@
 import { CordonError } from '../../diagnostics/index.js';
-import type { FixedExportMap, LiveExportMap, PrecompiledModuleSource, ReexportMap } from '../../model/index.js';
+import type { PrecompiledModuleSource } from '../../model/index.js';
 import type { SourceMapObject } from '../splice.js';
 import { compileModule, type CompileModuleOptions } from './compile.js';
 
@@ -19,21 +19,14 @@ const deepFreeze = <T>(value: T): T => {
   return value;
 };
 
+/** The record's fields, declared once (in the model) and merged into the class. */
+export interface ModuleSource extends PrecompiledModuleSource {}
+
 /**
  * A SES precompiled module source compiled from ES module text: a drop-in for `@endo/module-source`'s
  * `ModuleSource` (`{ source: new ModuleSource(text) }` from an import hook). Frozen.
  */
-export class ModuleSource implements PrecompiledModuleSource {
-  readonly imports: readonly string[];
-  readonly exports: readonly string[];
-  readonly reexports: readonly string[];
-  readonly __syncModuleProgram__: string;
-  readonly __liveExportMap__: LiveExportMap;
-  readonly __reexportMap__: ReexportMap;
-  readonly __fixedExportMap__: FixedExportMap;
-  readonly __needsImport__: boolean;
-  readonly __needsImportMeta__: boolean;
-
+export class ModuleSource {
   constructor(source: string, options: string | ModuleSourceOptions = {}) {
     if (typeof source !== 'string') {
       throw new CordonError('CORDON_INVALID_ARGUMENT', `ModuleSource expects the module's text as a string, got ${typeof source}`);
@@ -42,16 +35,8 @@ export class ModuleSource implements PrecompiledModuleSource {
     if (opts.sourceUrl !== undefined && /[\r\n\u2028\u2029]/.test(opts.sourceUrl)) {
       throw new CordonError('CORDON_INVALID_ARGUMENT', 'ModuleSource sourceUrl must not contain line breaks', { file: JSON.stringify(opts.sourceUrl) });
     }
-    const record = compileModule(source, opts);
-    this.imports = record.imports;
-    this.exports = record.exports;
-    this.reexports = record.reexports;
-    this.__syncModuleProgram__ = record.__syncModuleProgram__;
-    this.__liveExportMap__ = record.__liveExportMap__;
-    this.__reexportMap__ = record.__reexportMap__;
-    this.__fixedExportMap__ = record.__fixedExportMap__;
-    this.__needsImport__ = record.__needsImport__;
-    this.__needsImportMeta__ = record.__needsImportMeta__;
+    // The record's keys come in Endo's order (imports, exports, reexports, program, maps, flags).
+    Object.assign(this, compileModule(source, opts));
     deepFreeze(this);
   }
 }

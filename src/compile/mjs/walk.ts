@@ -334,36 +334,48 @@ export class ModuleWalker {
   }
 
   /** Declares the names a binding pattern binds in `scope`; visits its defaults and computed keys. */
-  #declarePattern(pattern: Node, scope: Scope, names: string[] = []): string[] {
-    switch (pattern.type) {
+  #declarePattern(pattern: Node, scope: Scope): string[] {
+    const names: string[] = [];
+    this.#pattern(pattern, false, identifier => {
+      this.#declareIn(scope, identifier.name);
+      names.push(identifier.name);
+    });
+    return names;
+  }
+
+  /**
+   * Walks a destructuring pattern (binding or assignment target): `onIdentifier` gets each target
+   * identifier and whether it is a shorthand property (`{ a }`); defaults, computed keys and member
+   * targets are visited as expressions.
+   */
+  #pattern(target: Node, shorthand: boolean, onIdentifier: (identifier: Node, shorthand: boolean) => void): void {
+    switch (target.type) {
       case 'Identifier':
-        this.#declareIn(scope, pattern.name);
-        names.push(pattern.name);
+        onIdentifier(target, shorthand);
         break;
       case 'ObjectPattern':
-        for (const property of pattern.properties) {
+        for (const property of target.properties) {
           if (property.type === 'RestElement') {
-            this.#declarePattern(property.argument, scope, names);
+            this.#pattern(property.argument, false, onIdentifier);
           } else {
             if (property.computed) this.visit(property.key);
-            this.#declarePattern(property.value, scope, names);
+            this.#pattern(property.value, property.shorthand === true, onIdentifier);
           }
         }
         break;
       case 'ArrayPattern':
-        for (const element of pattern.elements) if (element) this.#declarePattern(element, scope, names);
+        for (const element of target.elements) if (element) this.#pattern(element, false, onIdentifier);
         break;
       case 'RestElement':
-        this.#declarePattern(pattern.argument, scope, names);
+        this.#pattern(target.argument, false, onIdentifier);
         break;
       case 'AssignmentPattern':
-        this.#declarePattern(pattern.left, scope, names);
-        this.visit(pattern.right);
+        this.#pattern(target.left, shorthand, onIdentifier);
+        this.visit(target.right);
         break;
       default:
-        this.visit(pattern);
+        this.visit(target);
     }
-    return names;
   }
 
   #functionNode(node: Node): void {
@@ -426,39 +438,11 @@ export class ModuleWalker {
   /** An assignment target (identifier or destructuring pattern) of `owner`. */
   #assignTarget(target: Node, owner: Node, loop: boolean): void {
     const names: string[] = [];
-    this.#assignPattern(target, names, false);
+    this.#pattern(target, false, (identifier, shorthand) => {
+      if (this.#candidates.has(identifier.name)) names.push(identifier.name);
+      this.#reference(identifier, shorthand ? RefKind.ShorthandWrite : RefKind.Write);
+    });
     if (names.length > 0) this.writes.push({ names, scope: this.#scope, node: owner, loop });
-  }
-
-  #assignPattern(target: Node, names: string[], shorthand: boolean): void {
-    switch (target.type) {
-      case 'Identifier':
-        if (this.#candidates.has(target.name)) names.push(target.name);
-        this.#reference(target, shorthand ? RefKind.ShorthandWrite : RefKind.Write);
-        break;
-      case 'ObjectPattern':
-        for (const property of target.properties) {
-          if (property.type === 'RestElement') {
-            this.#assignPattern(property.argument, names, false);
-          } else {
-            if (property.computed) this.visit(property.key);
-            this.#assignPattern(property.value, names, property.shorthand === true);
-          }
-        }
-        break;
-      case 'ArrayPattern':
-        for (const element of target.elements) if (element) this.#assignPattern(element, names, false);
-        break;
-      case 'RestElement':
-        this.#assignPattern(target.argument, names, false);
-        break;
-      case 'AssignmentPattern':
-        this.#assignPattern(target.left, names, shorthand);
-        this.visit(target.right);
-        break;
-      default:
-        this.visit(target);
-    }
   }
 
   /** Visits a `new` callee, marking the identifier at the root of a member chain. */
