@@ -16,7 +16,7 @@
  * `.raw`, or code that reads a regular expression's `.source`, sees the escape.
  */
 import { CordonError } from '../diagnostics/index.js';
-import { lineColumnAt } from './text-position.js';
+import { lineColumnOf } from '../model/index.js';
 import type { Splicer } from './splice.js';
 
 export type LiteralKind = 'string' | 'template' | 'regex' | 'comment' | 'html-comment';
@@ -114,7 +114,7 @@ export const assertUncensored = (output: string, file: string | undefined, offse
   importPattern.lastIndex = 0;
   htmlCommentPattern.lastIndex = 0;
   if (found) {
-    const { line, column } = lineColumnAt(output, found.index);
+    const { line, column } = lineColumnOf(output, found.index);
     throw new CordonError(
       'CORDON_CENSORED_TEXT',
       `Cannot rewrite text that SES's evaluator rejects (${JSON.stringify(found[0])})`,

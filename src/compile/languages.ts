@@ -4,6 +4,7 @@
  */
 import { CordonError } from '../diagnostics/index.js';
 import {
+  lineColumnOf,
   readPrecompiledCjs,
   readPrecompiledModule,
   type ParseFunction,
@@ -15,7 +16,6 @@ import {
 import { compileCommonJs, makeCommonJsModuleSource, markRequireReturnsDefault, type CompiledCommonJs } from './cjs.js';
 import { ModuleSource } from './mjs/module-source.js';
 import type { SourceMapObject } from './splice.js';
-import { lineColumnAt } from './text-position.js';
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -57,7 +57,7 @@ export const parseJsonText = (text: string, location: string): unknown => {
   } catch (error) {
     const message = (error as Error).message;
     const position = /position (\d+)/.exec(message);
-    const at = position ? lineColumnAt(text, Number(position[1])) : undefined;
+    const at = position ? lineColumnOf(text, Number(position[1])) : undefined;
     throw new CordonError('CORDON_INVALID_JSON', `Cannot parse JSON module: ${message}`, {
       file: location,
       line: at?.line,

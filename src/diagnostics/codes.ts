@@ -31,6 +31,34 @@ export const errorCodes = {
     title: 'A CommonJS require could not be satisfied',
     hint: 'The specifier was not among the requires found statically and no dynamic resolver was given. Provide one (for example through synchronous read powers) or make the require static.',
   },
+  CORDON_INVALID_PACKAGE_JSON: {
+    title: 'A package.json is not valid',
+    hint: 'Fix the package.json named in the message: it must be a JSON object, and the fields Cordon reads (name, version, type, main, exports, imports, browser, dependencies…) must have the types npm and Node expect.',
+  },
+  CORDON_INVALID_PACKAGE_TARGET: {
+    title: 'A package.json exports or imports target is invalid',
+    hint: 'Targets must be relative paths starting with "./" that stay inside the package (no "..", "." or node_modules segments); only "imports" may name another package.',
+  },
+  CORDON_INVALID_SPECIFIER: {
+    title: 'A module specifier is invalid',
+    hint: 'Check the specifier: "#" alone and "#/…" are not valid imports, and a pattern may not expand to "..", "." or node_modules segments.',
+  },
+  CORDON_PACKAGE_PATH_NOT_EXPORTED: {
+    title: 'A package does not export the requested subpath',
+    hint: 'Import a subpath the package lists in its "exports" field (for the conditions in use), or ask its maintainers to export it.',
+  },
+  CORDON_PACKAGE_IMPORT_NOT_DEFINED: {
+    title: 'A "#" import is not defined by the package',
+    hint: 'Add the specifier to the "imports" field of the importing package\'s package.json.',
+  },
+  CORDON_DEPENDENCY_NOT_FOUND: {
+    title: 'A declared dependency is not installed',
+    hint: 'Install the dependency (npm install), or mark it optional (optionalDependencies, peerDependenciesMeta) if the package can run without it.',
+  },
+  CORDON_ENTRY_NOT_FOUND: {
+    title: 'The entry module or its package could not be found',
+    hint: 'Check the path of the entry module; it must be inside a folder with a package.json (the app\'s own).',
+  },
 } as const satisfies Record<string, { title: string; hint: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

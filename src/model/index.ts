@@ -15,3 +15,5 @@ export type {
   VirtualModuleSource,
 } from './module-source.js';
 export { readPrecompiledCjs, readPrecompiledModule } from './records.js';
+export { parsePackageJson, type DependencyMap, type PackageDescriptor } from './package-json.js';
+export { lineColumnOf } from './text.js';

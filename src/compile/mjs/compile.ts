@@ -10,11 +10,11 @@
  * a live one after its declaration and after every assignment.
  */
 import { CordonError } from '../../diagnostics/index.js';
-import type { PrecompiledModuleSource } from '../../model/index.js';
+import { lineColumnOf, type PrecompiledModuleSource } from '../../model/index.js';
 import { assertUncensored, evadeCensorship, hasCensoredText, type TextSpan } from '../censor.js';
 import { parseModuleText } from '../parse.js';
 import { Splicer, type SourceMapObject } from '../splice.js';
-import { lineBreaksIn, lineColumnAt } from '../text-position.js';
+import { lineBreaksIn } from '../text-position.js';
 import { ModuleWalker, RefKind, resolvesToModule, type Node } from './walk.js';
 
 export interface CompileModuleOptions {
@@ -105,7 +105,7 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
   const body = program.body as unknown as Node[];
   const splicer = new Splicer(text);
   const fail = (message: string, node: Node): never => {
-    const { line, column } = lineColumnAt(text, node.start);
+    const { line, column } = lineColumnOf(text, node.start);
     throw new CordonError('CORDON_SYNTAX_ERROR', message, { file, line, column });
   };
 
@@ -276,7 +276,7 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
     }
   }
   if (walker.topLevelAwait) {
-    const { line, column } = lineColumnAt(text, walker.topLevelAwait.start);
+    const { line, column } = lineColumnOf(text, walker.topLevelAwait.start);
     throw new CordonError('CORDON_TOP_LEVEL_AWAIT', 'Top-level await is not supported in a SES compartment', { file, line, column });
   }
 

@@ -1,0 +1,15 @@
+export { conditionsFor, type ImportKind } from './conditions.js';
+export { patternKeyCompare, resolveExports, resolveImports, type Conditions, type ExportsTarget, type PackageContext } from './exports.js';
+export {
+  applyBrowser,
+  browserExcludes,
+  browserMainOf,
+  browserPackageAlias,
+  directoryMainCandidates,
+  legacyMainCandidates,
+  relativeCandidates,
+  resolvePackageImport,
+  resolvePackageSubpath,
+  type PackageResolution,
+} from './package.js';
+export { joinRelative, normalizeModulePath, specifierKind, splitPackageSpecifier, type SpecifierKind } from './specifier.js';
