@@ -1,3 +1,5 @@
 export { CordonError, errorCodes, isCordonError, type ErrorCode, type ErrorDetails } from './diagnostics/index.js';
 export { compileCommonJs, defaultParserForLanguage, makeCommonJsModuleSource, ModuleSource, precompile } from './compile/index.js';
 export type * from './model/index.js';
+export { mapNodeModules, search, type MapNodeModulesOptions, type SearchResult } from './discover/index.js';
+export { makeMemoryPowers, type ReadNowPowers, type ReadPowers, type WritePowers } from './powers/index.js';

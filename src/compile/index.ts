@@ -1,5 +1,5 @@
 export { compileCommonJs, makeCommonJsModuleSource, requireValue, type CommonJsEnvironment, type CompiledCommonJs } from './cjs.js';
-export { defaultParserForLanguage, filePathOf, makeDefaultModuleSource, parseJsonText, precompile } from './languages.js';
+export { defaultParserForLanguage, makeDefaultModuleSource, parseJsonText, precompile } from './languages.js';
 export { compileModule, type CompileModuleOptions } from './mjs/compile.js';
 export { ModuleSource, type ModuleSourceOptions } from './mjs/module-source.js';
 export type { SourceMapObject } from './splice.js';

@@ -4,7 +4,9 @@
  */
 import { CordonError } from '../diagnostics/index.js';
 import {
+  dirnameOfPath,
   lineColumnOf,
+  pathOfFileUrl,
   readPrecompiledCjs,
   readPrecompiledModule,
   type ParseFunction,
@@ -21,23 +23,6 @@ const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
 export const decodeText = (bytes: Uint8Array): string => decoder.decode(bytes);
-
-/** A host path for a `file:` URL, computed without the host (POSIX and Windows drive forms). */
-export const filePathOf = (location: string): string | undefined => {
-  if (!location.startsWith('file:')) return undefined;
-  try {
-    const path = decodeURIComponent(new URL(location).pathname);
-    return /^\/[A-Za-z]:\//.test(path) ? path.slice(1).replace(/\//g, '\\') : path;
-  } catch {
-    return undefined;
-  }
-};
-
-const dirnameOf = (path: string | undefined): string | undefined => {
-  if (path === undefined) return undefined;
-  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return cut <= 0 ? path.slice(0, cut + 1) || '.' : path.slice(0, cut);
-};
 
 /** A module whose only export is `default`, fixed when it is made. */
 export const makeDefaultModuleSource = (value: unknown): VirtualModuleSource =>
@@ -84,12 +69,12 @@ const parseMjs: ParseFunction = (bytes, _specifier, location, _packageLocation, 
 };
 
 const commonJsRecord = (compiled: CompiledCommonJs | ReturnType<typeof readPrecompiledCjs>, specifier: string, location: string, options: ParseOptions | undefined) => {
-  const filename = options?.filename ?? filePathOf(location);
+  const filename = options?.filename ?? pathOfFileUrl(location);
   return makeCommonJsModuleSource(compiled, {
     specifier,
     location,
     filename,
-    dirname: dirnameOf(filename),
+    dirname: filename === undefined ? undefined : dirnameOfPath(filename),
     resolve: options?.resolve,
     reexportedNames: options?.reexportedNames,
   });

@@ -17,3 +17,12 @@ export type {
 export { readPrecompiledCjs, readPrecompiledModule } from './records.js';
 export { parsePackageJson, type DependencyMap, type PackageDescriptor } from './package-json.js';
 export { lineColumnOf } from './text.js';
+export { dirnameOfPath, fileUrlOfPath, pathOfFileUrl } from './file-url.js';
+export type {
+  Language,
+  LinkModuleDescriptor,
+  PackageCompartmentDescriptor,
+  PackageCompartmentMapDescriptor,
+  PatternDescriptor,
+  ScopeDescriptor,
+} from './compartment-map.js';

@@ -1,6 +1,8 @@
 /**
  * package.json as Cordon reads it: parsed and checked at the edge, so that the stages after it can
- * trust the types of the fields that matter. Unknown fields are kept but not interpreted.
+ * trust the types of the fields they read. Where Node refuses a package (not JSON, `exports` of the
+ * wrong type) this is a CordonError naming the file; where Node ignores a field of the wrong type
+ * (`"main": false`, a non-object `imports`), so does Cordon, and the field reads as absent.
  */
 import { CordonError } from '../diagnostics/index.js';
 import { lineColumnOf } from './text.js';
@@ -34,21 +36,18 @@ const fail = (file: string, problem: string, details: { line?: number; column?: 
 
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-const stringField = (json: Record<string, unknown>, field: string, file: string): string | undefined => {
+const stringField = (json: Record<string, unknown>, field: string): string | undefined => {
   const value = json[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw fail(file, `"${field}" must be a string, not ${JSON.stringify(value)}`);
-  return value;
+  return typeof value === 'string' ? value : undefined;
 };
 
-const stringMap = (json: Record<string, unknown>, field: string, file: string): DependencyMap | undefined => {
+/** A name → string map; entries whose value is not a string are dropped (as npm and Node ignore them). */
+const stringMap = (json: Record<string, unknown>, field: string): DependencyMap | undefined => {
   const value = json[field];
-  if (value === undefined || value === null) return undefined;
-  if (!isRecord(value)) throw fail(file, `"${field}" must be an object of name → version range`);
-  for (const [key, range] of Object.entries(value)) {
-    if (typeof range !== 'string') throw fail(file, `"${field}.${key}" must be a string`);
-  }
-  return value as DependencyMap;
+  if (!isRecord(value)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, range] of Object.entries(value)) if (typeof range === 'string') out[key] = range;
+  return out;
 };
 
 /** Parses and checks a package.json text read from `file`. */
@@ -62,44 +61,43 @@ export const parsePackageJson = (text: string, file: string): PackageDescriptor 
     throw fail(file, `not JSON (${message})`, position ? lineColumnOf(text, Number(position[1])) : {});
   }
   if (!isRecord(json)) throw fail(file, 'the top level must be an object');
-  const type = json.type;
-  if (type !== undefined && type !== 'module' && type !== 'commonjs') throw fail(file, `"type" must be "module" or "commonjs", not ${JSON.stringify(type)}`);
   const exports = json.exports;
   if (exports !== undefined && exports !== null && typeof exports !== 'string' && typeof exports !== 'object') {
     throw fail(file, `"exports" must be a string, an array, an object or null, not ${JSON.stringify(exports)}`);
   }
-  const imports = json.imports;
-  if (imports !== undefined && !isRecord(imports)) throw fail(file, `"imports" must be an object`);
-  const browser = json.browser;
-  if (browser !== undefined && typeof browser !== 'string' && !isRecord(browser)) throw fail(file, `"browser" must be a string or an object`);
-  if (isRecord(browser)) {
-    for (const [key, value] of Object.entries(browser)) {
-      if (typeof value !== 'string' && value !== false) throw fail(file, `"browser.${key}" must be a string or false`);
-    }
+  const type = json.type === 'module' || json.type === 'commonjs' ? json.type : undefined;
+  const imports = isRecord(json.imports) ? json.imports : undefined;
+  let browser: PackageDescriptor['browser'];
+  if (typeof json.browser === 'string') {
+    browser = json.browser;
+  } else if (isRecord(json.browser)) {
+    const map: Record<string, string | false> = {};
+    for (const [key, value] of Object.entries(json.browser)) if (typeof value === 'string' || value === false) map[key] = value;
+    browser = map;
   }
-  const bundled = json.bundleDependencies ?? json.bundledDependencies;
-  if (bundled !== undefined && typeof bundled !== 'boolean' && !(Array.isArray(bundled) && bundled.every(n => typeof n === 'string'))) {
-    throw fail(file, '"bundleDependencies" must be an array of package names or a boolean');
+  const bundledField = json.bundleDependencies ?? json.bundledDependencies;
+  const bundled = typeof bundledField === 'boolean' ? bundledField : Array.isArray(bundledField) ? bundledField.filter(n => typeof n === 'string') : undefined;
+  const meta = isRecord(json.peerDependenciesMeta) ? json.peerDependenciesMeta : undefined;
+  const parsersField = json.parsers;
+  if (parsersField !== undefined && (!isRecord(parsersField) || Object.values(parsersField).some(v => typeof v !== 'string'))) {
+    throw fail(file, '"parsers" must be an object of extension → language');
   }
-  const meta = json.peerDependenciesMeta;
-  if (meta !== undefined && !isRecord(meta)) throw fail(file, '"peerDependenciesMeta" must be an object');
-  const parsers = stringMap(json, 'parsers', file);
   return {
     ...(json as object),
-    name: stringField(json, 'name', file),
-    version: stringField(json, 'version', file),
+    name: stringField(json, 'name'),
+    version: stringField(json, 'version'),
     type,
-    main: stringField(json, 'main', file),
-    module: typeof json.module === 'string' ? json.module : undefined,
+    main: stringField(json, 'main'),
+    module: stringField(json, 'module'),
     exports,
-    imports: imports as PackageDescriptor['imports'],
-    browser: browser as PackageDescriptor['browser'],
-    dependencies: stringMap(json, 'dependencies', file),
-    devDependencies: stringMap(json, 'devDependencies', file),
-    peerDependencies: stringMap(json, 'peerDependencies', file),
-    optionalDependencies: stringMap(json, 'optionalDependencies', file),
+    imports,
+    browser,
+    dependencies: stringMap(json, 'dependencies'),
+    devDependencies: stringMap(json, 'devDependencies'),
+    peerDependencies: stringMap(json, 'peerDependencies'),
+    optionalDependencies: stringMap(json, 'optionalDependencies'),
     peerDependenciesMeta: meta as PackageDescriptor['peerDependenciesMeta'],
-    bundleDependencies: bundled as PackageDescriptor['bundleDependencies'],
-    parsers,
+    bundleDependencies: bundled,
+    parsers: parsersField as PackageDescriptor['parsers'],
   };
 };

@@ -215,3 +215,24 @@ export const resolveImports = (imports: unknown, specifier: string, conditions: 
     specifier,
   });
 };
+
+/**
+ * The target one `exports`/`imports` value selects for `conditions`, for enumerating a package's
+ * exports ahead of time: with `pattern`, the value belongs to a `*` key and the `*` is kept in the
+ * result. `null` means excluded, `undefined` that no condition matched.
+ */
+export const selectTarget = (
+  value: unknown,
+  key: string,
+  conditions: Conditions,
+  options: { pattern: boolean; imports: boolean; pkg?: PackageContext },
+): ExportsTarget | null | undefined =>
+  resolveTarget(value, options.pattern ? '*' : null, options.imports, conditions, key, { packageName: options.pkg?.name, file: options.pkg?.file });
+
+/** An `exports` value as a subpath map (`{ '.': … }` for the sugar forms). */
+export const exportsAsSubpathMap = (exports: unknown): Record<string, unknown> => {
+  if (exports !== null && typeof exports === 'object' && !Array.isArray(exports) && Object.keys(exports).some(k => k.startsWith('.'))) {
+    return exports as Record<string, unknown>;
+  }
+  return { '.': exports };
+};

@@ -1,5 +1,5 @@
 export { conditionsFor, type ImportKind } from './conditions.js';
-export { patternKeyCompare, resolveExports, resolveImports, type Conditions, type ExportsTarget, type PackageContext } from './exports.js';
+export { exportsAsSubpathMap, patternKeyCompare, resolveExports, resolveImports, selectTarget, type Conditions, type ExportsTarget, type PackageContext } from './exports.js';
 export {
   applyBrowser,
   browserExcludes,

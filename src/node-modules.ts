@@ -1,0 +1,1 @@
+export { mapNodeModules, type MapNodeModulesOptions } from './discover/index.js';

@@ -1,0 +1,2 @@
+export { makeReadNowPowers, makeReadPowers, makeWritePowers, type NodePowersOptions } from './powers/node.js';
+export type { ReadNowPowers, ReadPowers, WritePowers } from './powers/index.js';
