@@ -19,7 +19,6 @@ import {
   type PackageCompartmentDescriptor,
   type PackageCompartmentMapDescriptor,
   type PackageDescriptor,
-  type PatternDescriptor,
 } from '../model/index.js';
 import type { ReadPowers } from '../powers/index.js';
 import {
@@ -405,49 +404,46 @@ const linkImports = async (
   const imports = node.descriptor.imports;
   if (!imports) return;
   const pkg = { name: node.descriptor.name, file: node.descriptorFile };
-  const resolveFor = (key: string, conditions: ReadonlySet<string>, kind: ImportKind): LinkModuleDescriptor | PatternDescriptor | null | undefined => {
-    let target: ExportsTarget | null | undefined;
+  const select = (key: string, conditions: ReadonlySet<string>): ExportsTarget | null | undefined => {
     try {
-      target = selectTarget(imports[key], key, conditions, { pattern: key.includes('*'), imports: true, pkg });
+      return selectTarget(imports[key], key, conditions, { pattern: key.includes('*'), imports: true, pkg });
     } catch (error) {
       if (!(error instanceof CordonError)) throw error;
       log(`Cordon: ${error.message}`);
       return undefined;
     }
-    if (target === null || target === undefined) return target;
-    if (target.kind === 'file') {
-      return key.includes('*') ? { from: key, to: target.path, compartment: node.location, kind } : { compartment: node.location, module: target.path };
-    }
-    // A package target: the dependency's own view (its main or exported subpath) from this package.
+  };
+  /** A package target seen from this package: the dependency's main or exported subpath. */
+  const viaDependency = (target: ExportsTarget | null | undefined, kind: ImportKind): ExportsTarget | LinkModuleDescriptor | null | undefined => {
+    if (target?.kind !== 'package') return target;
     const split = splitPackageSpecifier(target.specifier);
     const dependency = split && node.dependencies.get(split.name);
-    if (!split || dependency === undefined || key.includes('*')) {
-      log(`Cordon: "imports" ${key} → ${target.specifier} is resolved when imported`);
+    if (!split || dependency === undefined) {
+      log(`Cordon: "imports" target ${target.specifier} of ${node.descriptor.name ?? node.location} is not a dependency`);
       return undefined;
     }
     const specifier = split.subpath === '.' ? split.name : `${split.name}${split.subpath.slice(1)}`;
-    const viaDependency = (kind === 'require' ? compartment.requireModules?.[specifier] : undefined) ?? compartment.modules[specifier];
-    return viaDependency ?? { compartment: dependency, module: split.subpath };
+    return (kind === 'require' ? compartment.requireModules?.[specifier] : undefined) ?? compartment.modules[specifier] ?? { compartment: dependency, module: split.subpath };
   };
   for (const key of Object.keys(imports).sort(patternKeyCompare)) {
     if (!key.startsWith('#')) continue;
-    const forImport = resolveFor(key, importConditions, 'import');
-    const forRequire = resolveFor(key, requireConditions, 'require');
-    for (const [resolved, kind] of [
-      [forImport, 'import'],
-      [forRequire, 'require'],
-    ] as const) {
-      if (resolved === null) {
-        (compartment.patterns ??= []).push({ from: key, to: null, compartment: node.location, kind });
-      } else if (resolved && 'from' in resolved) {
-        (compartment.patterns ??= []).push(resolved);
-      } else if (resolved) {
-        if (kind === 'import') compartment.modules[key] = resolved;
-        else if (!forImport || 'from' in forImport || forImport.module !== resolved.module || forImport.compartment !== resolved.compartment) {
-          (compartment.requireModules ??= {})[key] = resolved;
-        }
-      }
+    if (key.includes('*')) {
+      // Pattern targets naming packages are resolved when imported.
+      const own = (t: ExportsTarget | null | undefined) => (t?.kind === 'package' ? undefined : t);
+      addPattern(compartment, key, node.location, own(select(key, importConditions)), own(select(key, requireConditions)));
+      continue;
+    }
+    const toLink = (t: ExportsTarget | LinkModuleDescriptor | null | undefined): ExportsTarget | null | undefined =>
+      t === null || t === undefined ? t : 'kind' in t ? t : { kind: 'file', path: t.module };
+    const forImport = viaDependency(select(key, importConditions), 'import');
+    const forRequire = viaDependency(select(key, requireConditions), 'require');
+    const target = (t: ExportsTarget | LinkModuleDescriptor | null | undefined): string =>
+      t !== null && t !== undefined && !('kind' in t) ? t.compartment : node.location;
+    if (target(forImport) === target(forRequire)) {
+      await addLink(compartment, key, target(forImport), toLink(forImport), toLink(forRequire), async () => {});
+    } else {
+      await addLink(compartment, key, target(forImport), toLink(forImport), undefined, async () => {});
+      await addLink(compartment, key, target(forRequire), undefined, toLink(forRequire), async () => {});
     }
   }
 };
-

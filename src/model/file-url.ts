@@ -12,9 +12,11 @@ export const pathOfFileUrl = (location: string): string | undefined => {
   }
 };
 
+/** As Node's `pathToFileURL`: the characters a URL would read as syntax are escaped, the rest left to the URL parser. */
 export const fileUrlOfPath = (path: string): string => {
   const posix = /^[A-Za-z]:[\\/]/.test(path) ? `/${path.replace(/\\/g, '/')}` : path;
-  return new URL(`file://${posix.split('/').map(encodeURIComponent).join('/').replace(/%3A/gi, ':')}`).href;
+  const escaped = posix.replace(/[%\\\n\r\t#?]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return new URL(`file://${escaped}`).href;
 };
 
 /** The directory part of a path (`/a/b.js` → `/a`), for `__dirname`. */

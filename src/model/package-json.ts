@@ -83,7 +83,6 @@ export const parsePackageJson = (text: string, file: string): PackageDescriptor 
     throw fail(file, '"parsers" must be an object of extension → language');
   }
   return {
-    ...(json as object),
     name: stringField(json, 'name'),
     version: stringField(json, 'version'),
     type,

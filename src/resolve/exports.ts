@@ -29,8 +29,12 @@ const invalidTarget = (target: unknown, key: string, ctx: Context): CordonError 
 const invalidConfiguration = (problem: string, ctx: Context): CordonError =>
   new CordonError('CORDON_INVALID_PACKAGE_JSON', `Invalid package configuration in ${ctx.packageName ?? '(unnamed)'}: ${problem}`, { file: ctx.file });
 
+// Any sign of a "", ".", ".." or "node_modules" segment, or of an encoding or backslash that could hide one.
+const suspiciousPath = /(?:^|[\\/])(?:\.\.?|node_modules)?(?:[\\/]|$)|[%\\]/i;
+
 /** Whether a path has "", ".", ".." or "node_modules" segments (case-insensitive, also percent-encoded). */
 const hasForbiddenSegment = (path: string): boolean => {
+  if (!suspiciousPath.test(path)) return false;
   for (const segment of path.split(/[\\/]/)) {
     const decoded = segment.toLowerCase().replace(/%2e/g, '.').replace(/%5f/g, '_');
     if (decoded === '' || decoded === '.' || decoded === '..' || decoded === 'node_modules') return true;
