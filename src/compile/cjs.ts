@@ -15,27 +15,12 @@
  */
 import { initSync, parse as lexCommonJs } from 'cjs-module-lexer';
 import { CordonError } from '../diagnostics/index.js';
-import type { PrecompiledCjsRecord, SesCompartmentLike, VirtualModuleSource } from '../model/index.js';
+import { markRequireReturnsDefault, requireValue, type PrecompiledCjsRecord, type SesCompartmentLike, type VirtualModuleSource } from '../model/index.js';
 import { assertUncensored, evadeCensorship, hasCensoredText, type TextSpan } from './censor.js';
 import { parseScriptText, type Comment } from './parse.js';
 import { Splicer } from './splice.js';
 
 initSync();
-
-/** Getter functions of `default` exports whose value is what `require()` returns. */
-const defaultValuedModules = new WeakSet<object>();
-
-/** Marks a virtual module instance so that `require()` of it returns its default export. */
-export const markRequireReturnsDefault = (exportsTarget: Record<string, unknown>): void => {
-  const getter = Reflect.getOwnPropertyDescriptor(exportsTarget, 'default')?.get;
-  if (getter) defaultValuedModules.add(getter);
-};
-
-/** What `require()` yields for a namespace: `module.exports` for CommonJS-like modules, else the namespace. */
-export const requireValue = (namespace: Record<string, unknown>): unknown => {
-  const getter = Reflect.getOwnPropertyDescriptor(namespace, 'default')?.get;
-  return getter && defaultValuedModules.has(getter) ? getter() : namespace;
-};
 
 export interface CompiledCommonJs extends PrecompiledCjsRecord {
   /** Whether the body uses `import()` (the wrapper then takes a sixth parameter). */
@@ -149,8 +134,10 @@ export interface CommonJsEnvironment {
   readonly dirname?: string | undefined;
   /** Names of modules re-exported through `module.exports = require(…)`, offered as named exports. */
   readonly reexportedNames?: readonly string[] | undefined;
-  /** Resolves a specifier that was not among the static requires (dynamic `require`, `import()`). */
+  /** Resolves a specifier that was not among the static requires (a dynamic `require`). */
   readonly resolve?: ((specifier: string, referrer: string | undefined) => string | undefined) | undefined;
+  /** Resolves a specifier of a dynamic `import()` (ESM conditions); defaults to `resolve`. */
+  readonly resolveImport?: ((specifier: string, referrer: string | undefined) => string | undefined) | undefined;
   /** Implements `require.resolve` (Node returns a file path). */
   readonly requireResolve?: ((specifier: string, options?: unknown) => string) | undefined;
 }
@@ -158,13 +145,14 @@ export interface CommonJsEnvironment {
 /** Builds the SES virtual module source that runs a compiled CommonJS module. */
 export const makeCommonJsModuleSource = (compiled: PrecompiledCjsRecord, environment: CommonJsEnvironment = {}): VirtualModuleSource => {
   const { specifier, location, filename, dirname, resolve, requireResolve } = environment;
+  const resolveImport = environment.resolveImport ?? resolve;
   const exports = [...new Set([...compiled.exports, ...(environment.reexportedNames ?? []), 'default'])];
   const named = exports.filter(name => name !== 'default');
   const takesImport = /^\(function \([^)]*,\s*\$cordon\d*_import\)/.test(compiled.source);
 
   const execute = (exportsTarget: Record<string, unknown>, compartment: SesCompartmentLike, resolvedImports: Record<string, string>): void => {
-    const fullSpecifier = (request: string): string => {
-      const full = resolvedImports[request] ?? resolve?.(request, specifier);
+    const fullSpecifier = (request: string, resolver = resolve): string => {
+      const full = resolvedImports[request] ?? resolver?.(request, specifier);
       if (full === undefined) {
         throw new CordonError('CORDON_REQUIRE_NOT_FOUND', `Cannot require ${JSON.stringify(request)}: it is not a static require of this module and no resolver was given`, {
           file: location ?? specifier,
@@ -209,7 +197,7 @@ export const makeCommonJsModuleSource = (compiled: PrecompiledCjsRecord, environ
       },
     };
     const dynamicImport = async (request: string): Promise<unknown> => {
-      const result = (await compartment.import(fullSpecifier(String(request)))) as Record<PropertyKey, unknown>;
+      const result = (await compartment.import(fullSpecifier(String(request), resolveImport))) as Record<PropertyKey, unknown>;
       return result[Symbol.toStringTag] === 'Module' ? result : result.namespace;
     };
 

@@ -1,4 +1,4 @@
-export { compileCommonJs, makeCommonJsModuleSource, requireValue, type CommonJsEnvironment, type CompiledCommonJs } from './cjs.js';
+export { compileCommonJs, makeCommonJsModuleSource, type CommonJsEnvironment, type CompiledCommonJs } from './cjs.js';
 export { defaultParserForLanguage, makeDefaultModuleSource, parseJsonText, precompile } from './languages.js';
 export { compileModule, type CompileModuleOptions } from './mjs/compile.js';
 export { ModuleSource, type ModuleSourceOptions } from './mjs/module-source.js';

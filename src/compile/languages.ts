@@ -5,6 +5,7 @@
 import { CordonError } from '../diagnostics/index.js';
 import {
   dirnameOfPath,
+  markRequireReturnsDefault,
   lineColumnOf,
   pathOfFileUrl,
   readPrecompiledCjs,
@@ -15,7 +16,7 @@ import {
   type ParserImplementation,
   type VirtualModuleSource,
 } from '../model/index.js';
-import { compileCommonJs, makeCommonJsModuleSource, markRequireReturnsDefault, type CompiledCommonJs } from './cjs.js';
+import { compileCommonJs, makeCommonJsModuleSource, type CompiledCommonJs } from './cjs.js';
 import { ModuleSource } from './mjs/module-source.js';
 import type { SourceMapObject } from './splice.js';
 
@@ -76,6 +77,8 @@ const commonJsRecord = (compiled: CompiledCommonJs | ReturnType<typeof readPreco
     filename,
     dirname: filename === undefined ? undefined : dirnameOfPath(filename),
     resolve: options?.resolve,
+    resolveImport: options?.resolveImport,
+    requireResolve: options?.requireResolve,
     reexportedNames: options?.reexportedNames,
   });
 };

@@ -59,6 +59,34 @@ export const errorCodes = {
     title: 'The entry module or its package could not be found',
     hint: 'Check the path of the entry module; it must be inside a folder with a package.json (the app\'s own).',
   },
+  CORDON_MODULE_NOT_FOUND: {
+    title: 'A module could not be found',
+    hint: 'Check the specifier and the file it should name. ES modules need the full file name (with extension), as in Node; CommonJS requires may omit it.',
+  },
+  CORDON_UNDECLARED_DEPENDENCY: {
+    title: 'A package imports a package it does not declare',
+    hint: 'Add the imported package to the importing package\'s dependencies (or peerDependencies) in its package.json. Cordon gives each package only what it declares.',
+  },
+  CORDON_NO_PARSER: {
+    title: 'No parser for a module\'s language',
+    hint: 'Give the language a parser (parserForLanguage), map the extension to a known language (languageForExtension, the package\'s "parsers" field), or do not import the file.',
+  },
+  CORDON_HOST_MODULE_NOT_FOUND: {
+    title: 'A host module was not provided',
+    hint: 'Provide the module through the modules option or an importHook (cordon run provides Node\'s builtins).',
+  },
+  CORDON_LOAD_FAILED: {
+    title: 'An application could not be loaded',
+    hint: 'See each underlying error (error.errors): each names its package, specifier and file.',
+  },
+  CORDON_NO_COMPARTMENT: {
+    title: 'SES is not initialised',
+    hint: 'Import "ses" and call lockdown() before loading an application, or pass a Compartment constructor in the options.',
+  },
+  CORDON_DYNAMIC_REQUIRE_UNAVAILABLE: {
+    title: 'A dynamic require needs synchronous read powers',
+    hint: 'Pass read powers made by makeReadNowPowers (or with maybeReadNow, fileURLToPath and isAbsolute), use only synchronous parsers, and no asynchronous moduleTransforms.',
+  },
 } as const satisfies Record<string, { title: string; hint: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

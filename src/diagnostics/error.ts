@@ -16,6 +16,8 @@ export interface ErrorDetails {
   hint?: string | undefined;
   /** The underlying error. */
   cause?: unknown;
+  /** Several underlying errors reported together (each with its own where). */
+  errors?: readonly unknown[] | undefined;
 }
 
 /**
@@ -30,6 +32,7 @@ export class CordonError extends Error {
   readonly column: number | undefined;
   readonly specifier: string | undefined;
   readonly package: string | undefined;
+  readonly errors: readonly unknown[] | undefined;
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     const where = formatWhere(details);
@@ -42,6 +45,7 @@ export class CordonError extends Error {
     this.column = details.column;
     this.specifier = details.specifier;
     this.package = details.package;
+    this.errors = details.errors;
   }
 }
 

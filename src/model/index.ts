@@ -26,3 +26,4 @@ export type {
   PatternDescriptor,
   ScopeDescriptor,
 } from './compartment-map.js';
+export { markRequireReturnsDefault, requireValue } from './require-value.js';

@@ -77,8 +77,12 @@ export interface ParseOptions {
   readonly filename?: string | undefined;
   /** Cordon: names a CommonJS module re-exports through `module.exports = require(…)`, resolved by the loader. */
   readonly reexportedNames?: readonly string[] | undefined;
-  /** Cordon: resolves a specifier a CommonJS module requires or imports dynamically. */
+  /** Cordon: resolves a specifier a CommonJS module requires dynamically (to a full specifier). */
   readonly resolve?: ((specifier: string, referrer: string | undefined) => string | undefined) | undefined;
+  /** Cordon: resolves a specifier a CommonJS module imports dynamically (`import()`). */
+  readonly resolveImport?: ((specifier: string, referrer: string | undefined) => string | undefined) | undefined;
+  /** Cordon: `require.resolve` (a file path, as Node returns). */
+  readonly requireResolve?: ((specifier: string, options?: unknown) => string) | undefined;
 }
 
 export type ParseFunction = (

@@ -1,2 +1,2 @@
 export { makeMemoryPowers, type MemoryFiles, type MemoryPowersOptions } from './memory.js';
-export { isReadNowPowers, unpackReadPowers, type ReadFn, type ReadFnOrPowers, type ReadNowPowers, type ReadPowers, type WritePowers } from './types.js';
+export type { ReadFn, ReadFnOrPowers, ReadNowPowers, ReadPowers, WritePowers } from './types.js';

@@ -37,12 +37,3 @@ export interface WritePowers {
 
 /** `read` alone, or a powers object (Endo accepts both). */
 export type ReadFnOrPowers = ReadFn | ReadPowers;
-
-/** Normalises a bare `read` function to a powers object. */
-export const unpackReadPowers = (powers: ReadFnOrPowers): ReadPowers => (typeof powers === 'function' ? { read: powers } : powers);
-
-/** Whether powers can read synchronously (dynamic `require`). */
-export const isReadNowPowers = (powers: ReadPowers): powers is ReadNowPowers =>
-  typeof (powers as Partial<ReadNowPowers>).maybeReadNow === 'function' &&
-  typeof powers.fileURLToPath === 'function' &&
-  typeof powers.isAbsolute === 'function';

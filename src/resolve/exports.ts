@@ -240,3 +240,22 @@ export const exportsAsSubpathMap = (exports: unknown): Record<string, unknown> =
   }
   return { '.': exports };
 };
+
+/**
+ * Matches `specifier` against a `*` pattern (`from`, as the compartment map stores it) and expands
+ * `to`; `undefined` when it does not match. Exact (star-less) `from` matches only itself. As in
+ * PACKAGE_IMPORTS_EXPORTS_RESOLVE, the match may not be empty and may not climb out of the package.
+ */
+export const expandPattern = (from: string, to: string, specifier: string): string | undefined => {
+  const star = from.indexOf('*');
+  if (star === -1) return specifier === from ? to : undefined;
+  const base = from.slice(0, star);
+  const trailer = from.slice(star + 1);
+  if (!specifier.startsWith(base) || specifier === base) return undefined;
+  if (trailer.length > 0 && (!specifier.endsWith(trailer) || specifier.length < from.length)) return undefined;
+  const match = specifier.slice(base.length, specifier.length - trailer.length);
+  if (hasForbiddenSegment(match)) {
+    throw new CordonError('CORDON_INVALID_SPECIFIER', `Pattern match ${JSON.stringify(match)} for ${JSON.stringify(from)} would leave the package`, { specifier });
+  }
+  return to.replaceAll('*', match);
+};

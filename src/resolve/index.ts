@@ -1,5 +1,5 @@
 export { conditionsFor, type ImportKind } from './conditions.js';
-export { exportsAsSubpathMap, patternKeyCompare, resolveExports, resolveImports, selectTarget, type Conditions, type ExportsTarget, type PackageContext } from './exports.js';
+export { expandPattern, exportsAsSubpathMap, patternKeyCompare, resolveExports, resolveImports, selectTarget, type Conditions, type ExportsTarget, type PackageContext } from './exports.js';
 export {
   applyBrowser,
   browserExcludes,

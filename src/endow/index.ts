@@ -1,0 +1,1 @@
+export { makeExitModuleSource, makeThrowingModuleSource } from './exits.js';

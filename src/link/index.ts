@@ -1,0 +1,11 @@
+export {
+  findCompartmentConstructor,
+  link,
+  type CompartmentConstructor,
+  type CompartmentInstance,
+  type ImportHook,
+  type ImportNowHook,
+  type LinkedApplication,
+  type LinkOptions,
+  type ModuleDescriptor,
+} from './link.js';

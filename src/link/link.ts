@@ -1,0 +1,98 @@
+/**
+ * One SES Compartment per package of the compartment map, wired to the loader's hooks, with the
+ * globals and host modules (exits) it is given. The only folder that touches SES: the `Compartment`
+ * installed by `import 'ses'`, or `options.Compartment`.
+ */
+import { CordonError } from '../diagnostics/index.js';
+import { makeExitModuleSource } from '../endow/index.js';
+import { ModuleLoader, type LoaderOptions } from '../load/index.js';
+import type { PackageCompartmentMapDescriptor } from '../model/index.js';
+import type { ReadPowers } from '../powers/index.js';
+
+/** An SES module descriptor, as `importHook`s return them. */
+export type ModuleDescriptor = object;
+
+export type ImportHook = (specifier: string, packageLocation: string) => ModuleDescriptor | undefined | Promise<ModuleDescriptor | undefined>;
+export type ImportNowHook = (specifier: string, packageLocation: string) => ModuleDescriptor | undefined;
+
+export interface CompartmentInstance {
+  readonly globalThis: Record<PropertyKey, unknown>;
+  import(specifier: string): Promise<unknown>;
+  importNow(specifier: string): unknown;
+  load(specifier: string): Promise<void>;
+  evaluate(source: string): unknown;
+}
+
+export type CompartmentConstructor = new (options: Record<string, unknown>) => CompartmentInstance;
+
+export interface LinkOptions extends Omit<LoaderOptions, 'isHostModule' | 'hasExitHook' | 'exitModule'> {
+  /** Globals every compartment gets (without a policy, as Endo does). */
+  readonly globals?: Readonly<Record<string, unknown>> | undefined;
+  /** Globals computed per package (e.g. `global` pointing at its own global object). */
+  readonly globalsFor?: ((compartmentGlobalThis: Record<PropertyKey, unknown>, label: string) => Record<string, unknown>) | undefined;
+  /** Host modules: specifier → namespace (or any object whose keys become named exports). */
+  readonly modules?: Readonly<Record<string, object>> | undefined;
+  readonly importHook?: ImportHook | undefined;
+  readonly importNowHook?: ImportNowHook | undefined;
+  readonly Compartment?: CompartmentConstructor | undefined;
+  readonly transforms?: readonly unknown[] | undefined;
+  readonly __shimTransforms__?: readonly unknown[] | undefined;
+}
+
+export interface LinkedApplication {
+  readonly loader: ModuleLoader;
+  readonly compartments: ReadonlyMap<string, CompartmentInstance>;
+  readonly entryCompartment: CompartmentInstance;
+  readonly entryModule: string;
+}
+
+export const findCompartmentConstructor = (given: CompartmentConstructor | undefined): CompartmentConstructor => {
+  const found = given ?? (globalThis as { Compartment?: CompartmentConstructor }).Compartment;
+  if (typeof found !== 'function') {
+    throw new CordonError('CORDON_NO_COMPARTMENT', 'No SES Compartment: import "ses" and call lockdown() first, or pass options.Compartment');
+  }
+  return found;
+};
+
+export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPowers, options: LinkOptions): LinkedApplication => {
+  const Compartment = findCompartmentConstructor(options.Compartment);
+  const modules = options.modules ?? {};
+  const exitSources = new Map<string, object>();
+  const { importHook, importNowHook } = options;
+  const loader = new ModuleLoader(map, readPowers, {
+    ...options,
+    isHostModule: specifier => Object.hasOwn(modules, specifier),
+    hasExitHook: importHook !== undefined || importNowHook !== undefined,
+    exitModule: (specifier, packageLocation, sync) => {
+      if (Object.hasOwn(modules, specifier)) {
+        let source = exitSources.get(specifier);
+        if (!source) exitSources.set(specifier, (source = makeExitModuleSource(modules[specifier]!)));
+        return { source };
+      }
+      if (sync) return importNowHook?.(specifier, packageLocation) ?? undefined;
+      return importHook?.(specifier, packageLocation) ?? importNowHook?.(specifier, packageLocation);
+    },
+  });
+  const compartments = new Map<string, CompartmentInstance>();
+  const compartmentOf = (location: string): CompartmentInstance => {
+    const found = compartments.get(location);
+    if (!found) throw new CordonError('CORDON_INVALID_ARGUMENT', `No compartment for ${location}`);
+    return found;
+  };
+  for (const [location, descriptor] of Object.entries(map.compartments)) {
+    const hooks = loader.hooksFor(location, compartmentOf);
+    const compartment = new Compartment({
+      __options__: true,
+      name: descriptor.label,
+      globals: { ...options.globals },
+      ...hooks,
+      __noNamespaceBox__: true,
+      ...(options.transforms ? { transforms: options.transforms } : {}),
+      ...(options.__shimTransforms__ ? { __shimTransforms__: options.__shimTransforms__ } : {}),
+    });
+    if (options.globalsFor) Object.assign(compartment.globalThis, options.globalsFor(compartment.globalThis, descriptor.label));
+    compartments.set(location, compartment);
+  }
+  const entryCompartment = compartmentOf(map.entry.compartment);
+  return { loader, compartments, entryCompartment, entryModule: map.entry.module };
+};

@@ -1,0 +1,13 @@
+export {
+  ModuleLoader,
+  type CompartmentLookup,
+  type ExitProvider,
+  type LoadedModule,
+  type LoaderOptions,
+  type ModuleSourceHookEvent,
+  type ModuleTransform,
+  type SyncModuleTransform,
+  type TransformResult,
+} from './loader.js';
+export { resolveSpecifier, type Resolution } from './resolve-specifier.js';
+export { runAsync, runSync, type Loader, type ReadRequest } from './trampoline.js';

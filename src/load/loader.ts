@@ -1,0 +1,494 @@
+/**
+ * The import hooks of every compartment of an application: locate a module in its package, read it
+ * through the powers, choose its language, compile it, and resolve its static imports before SES asks
+ * for them (so `resolveHook` is a lookup, and CommonJS requires get Node's file probing). One
+ * implementation for both drivers: `importHook` (async) and `importNowHook` (sync, dynamic `require`).
+ */
+import { CordonError } from '../diagnostics/index.js';
+import { compileCommonJs, defaultParserForLanguage } from '../compile/index.js';
+import {
+  pathOfFileUrl,
+  type ModuleSourceRecord,
+  type PackageCompartmentDescriptor,
+  type PackageCompartmentMapDescriptor,
+  type ParserForLanguage,
+  type VirtualModuleSource,
+} from '../model/index.js';
+import type { ReadNowPowers, ReadPowers } from '../powers/index.js';
+
+const isReadNowPowers = (powers: ReadPowers): powers is ReadNowPowers =>
+  typeof (powers as Partial<ReadNowPowers>).maybeReadNow === 'function';
+import type { ImportKind } from '../resolve/index.js';
+import { resolveSpecifier, type Resolution, type ResolveContext } from './resolve-specifier.js';
+import { runAsync, runSync, type Loader } from './trampoline.js';
+
+/** Endo's module transform: bytes of one language in, bytes (maybe of another language) out. */
+export interface TransformResult {
+  bytes: Uint8Array;
+  parser: string;
+  sourceMap?: string | undefined;
+}
+export type ModuleTransform = (bytes: Uint8Array, specifier: string, location: string, packageLocation: string, details: { sourceMap?: string }) => Promise<TransformResult>;
+export type SyncModuleTransform = (bytes: Uint8Array, specifier: string, location: string, packageLocation: string, details: { sourceMap?: string }) => TransformResult;
+
+/** What Endo's `moduleSourceHook` receives. */
+export interface ModuleSourceHookEvent {
+  readonly moduleSource:
+    | { readonly location: string; readonly language: string; readonly bytes: Uint8Array; readonly imports: readonly string[]; readonly exports: readonly string[]; readonly reexports: readonly string[]; readonly sha512?: string | undefined }
+    | { readonly exit: string };
+  readonly canonicalName: string;
+  readonly log: (...args: unknown[]) => void;
+}
+
+/** A host module, as link provides it: an SES module descriptor, or `undefined` when there is none. */
+export type ExitProvider = (specifier: string, packageLocation: string, sync: boolean) => unknown | Promise<unknown>;
+
+export interface LoaderOptions {
+  /** Merged over Cordon's own languages (mjs, cjs, json, text, bytes, pre-mjs-json, pre-cjs-json). */
+  readonly parserForLanguage?: ParserForLanguage | undefined;
+  readonly moduleTransforms?: Readonly<Record<string, ModuleTransform>> | undefined;
+  readonly syncModuleTransforms?: Readonly<Record<string, SyncModuleTransform>> | undefined;
+  readonly searchSuffixes?: readonly string[] | undefined;
+  /** Bare specifiers served as host modules before `node_modules` (Node's builtins come first). */
+  readonly isHostModule: (specifier: string) => boolean;
+  /** Whether unknown bare and URL specifiers may go to the exit provider. */
+  readonly hasExitHook: boolean;
+  readonly exitModule: ExitProvider;
+  readonly moduleSourceHook?: ((event: ModuleSourceHookEvent) => void) | undefined;
+  readonly log?: ((...args: unknown[]) => void) | undefined;
+  /** Called for every module loaded from a package (for archives and analysis). */
+  readonly onModule?: ((event: LoadedModule) => void) | undefined;
+}
+
+export interface LoadedModule {
+  readonly compartment: string;
+  readonly module: string;
+  readonly location: string;
+  readonly language: string;
+  readonly bytes: Uint8Array;
+  readonly record: ModuleSourceRecord;
+  /** Specifier → what it resolved to. */
+  readonly resolutions: ReadonlyMap<string, Resolution | { readonly type: 'error'; readonly error: unknown }>;
+}
+
+/** The SES compartment surface the loader hands out in `{ namespace, compartment }` descriptors. */
+export type CompartmentLookup = (location: string) => object;
+
+type Target = Resolution | { readonly type: 'deferred'; readonly error: unknown };
+
+interface CompartmentState {
+  readonly descriptor: PackageCompartmentDescriptor;
+  /** referrer → specifier → full specifier */
+  readonly resolutions: Map<string, Map<string, string>>;
+  readonly targets: Map<string, Target>;
+  /** kinds of the modules loaded here (for resolving their dynamic imports) */
+  readonly kinds: Map<string, ImportKind>;
+  deferredCount: number;
+}
+
+const throwing = (error: unknown): VirtualModuleSource =>
+  Object.freeze({ imports: Object.freeze([]), exports: Object.freeze([]), execute: () => { throw error; } });
+
+const extensionOf = (path: string): string => {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  return dot <= 0 ? '' : base.slice(dot + 1);
+};
+
+const decoder = new TextDecoder();
+
+export class ModuleLoader {
+  /** Every load failure, in the order they happened (reported together by the run stage). */
+  readonly errors: unknown[] = [];
+  readonly #map: PackageCompartmentMapDescriptor;
+  readonly #powers: ReadPowers;
+  readonly #options: LoaderOptions;
+  readonly #parsers: ParserForLanguage;
+  readonly #context: ResolveContext;
+  readonly #states = new Map<string, CompartmentState>();
+  readonly #scopeTypes = new Map<string, string | null>();
+  readonly #cjsAnalyses = new Map<string, ReturnType<typeof compileCommonJs>>();
+  readonly #maybeRead: (location: string) => Promise<Uint8Array | undefined>;
+
+  constructor(map: PackageCompartmentMapDescriptor, powers: ReadPowers, options: LoaderOptions) {
+    this.#map = map;
+    this.#powers = powers;
+    this.#options = options;
+    this.#parsers = { ...defaultParserForLanguage, ...options.parserForLanguage };
+    this.#context = {
+      map,
+      searchSuffixes: options.searchSuffixes,
+      isHostModule: options.isHostModule,
+      hasExitHook: options.hasExitHook,
+      probed: new Map(),
+    };
+    const { maybeRead, read } = powers;
+    this.#maybeRead = maybeRead
+      ? location => maybeRead(location)
+      : async location => {
+          try {
+            return await read(location);
+          } catch (error) {
+            const code = (error as { code?: string })?.code;
+            if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
+            throw error;
+          }
+        };
+  }
+
+  #state(location: string): CompartmentState {
+    let state = this.#states.get(location);
+    if (!state) {
+      const descriptor = this.#map.compartments[location];
+      if (!descriptor) throw new CordonError('CORDON_INVALID_ARGUMENT', `No compartment at ${location} in the compartment map`);
+      state = { descriptor, resolutions: new Map(), targets: new Map(), kinds: new Map(), deferredCount: 0 };
+      this.#states.set(location, state);
+    }
+    return state;
+  }
+
+  #readNow(): (location: string) => Uint8Array | undefined {
+    const powers = this.#powers;
+    if (!isReadNowPowers(powers)) {
+      return location => {
+        throw new CordonError('CORDON_DYNAMIC_REQUIRE_UNAVAILABLE', `Reading ${location} synchronously (for a dynamic require) needs read powers with maybeReadNow`, { file: location });
+      };
+    }
+    return location => powers.maybeReadNow(location);
+  }
+
+  #run<T>(generator: Loader<T>, sync: boolean): T | Promise<T> {
+    if (!sync) return runAsync(generator, this.#maybeRead);
+    return runSync(generator, this.#readNow());
+  }
+
+  /** The full specifier (in the referrer's compartment) for what `specifier` names; registers its target. */
+  #register(state: CompartmentState, referrer: string, specifier: string, kind: ImportKind, resolution: Resolution): string {
+    let full: string;
+    if (resolution.type === 'exit') full = specifier;
+    else if (resolution.compartment === state.descriptor.location) full = resolution.module;
+    else full = kind === 'require' ? `${specifier} (require)` : specifier;
+    state.targets.set(full, resolution);
+    let table = state.resolutions.get(referrer);
+    if (!table) state.resolutions.set(referrer, (table = new Map()));
+    table.set(specifier, full);
+    return full;
+  }
+
+  #defer(state: CompartmentState, referrer: string, specifier: string, error: unknown): string {
+    state.deferredCount += 1;
+    const full = `${specifier} (unresolved ${state.deferredCount})`;
+    state.targets.set(full, { type: 'deferred', error });
+    let table = state.resolutions.get(referrer);
+    if (!table) state.resolutions.set(referrer, (table = new Map()));
+    table.set(specifier, full);
+    return full;
+  }
+
+  /** Resolves now (sync), for `resolveHook` and dynamic requests; ESM resolution never reads. */
+  resolveNow(location: string, referrer: string, specifier: string, kind: ImportKind): string {
+    const state = this.#state(location);
+    const known = state.resolutions.get(referrer)?.get(specifier);
+    if (known !== undefined) return known;
+    // ESM resolution reads nothing (unless `searchSuffixes` asks for probing); `require` may.
+    const resolution = this.#run(resolveSpecifier(this.#context, state.descriptor, referrer, specifier, kind), true) as Resolution;
+    return this.#register(state, referrer, specifier, kind, resolution);
+  }
+
+  /** The hooks of the compartment at `location`. */
+  hooksFor(location: string, compartmentOf: CompartmentLookup) {
+    const state = this.#state(location);
+    const resolveHook = (specifier: string, referrer: string): string => {
+      const known = state.resolutions.get(referrer)?.get(specifier);
+      if (known !== undefined) return known;
+      // Not seen while loading: a dynamic import() (ESM rules, no reads needed).
+      return this.resolveNow(location, referrer, specifier, state.kinds.get(referrer) === 'require' ? 'require' : 'import');
+    };
+    const importHook = async (fullSpecifier: string): Promise<unknown> => this.#import(state, fullSpecifier, compartmentOf, false);
+    const importNowHook = (fullSpecifier: string): unknown => this.#import(state, fullSpecifier, compartmentOf, true);
+    return { resolveHook, importHook, importNowHook };
+  }
+
+  #import(state: CompartmentState, fullSpecifier: string, compartmentOf: CompartmentLookup, sync: boolean): unknown {
+    const target = state.targets.get(fullSpecifier) ?? (fullSpecifier.startsWith('./') ? { type: 'module' as const, compartment: state.descriptor.location, module: fullSpecifier } : undefined);
+    if (target === undefined) {
+      // A full specifier nothing resolved to: someone called compartment.import() with a bare name.
+      return this.#import(state, this.resolveNow(state.descriptor.location, './', fullSpecifier, 'import'), compartmentOf, sync);
+    }
+    switch (target.type) {
+      case 'deferred':
+        return { source: throwing(target.error) };
+      case 'exit':
+        return this.#exit(state, target.specifier, sync);
+      default:
+        if (target.compartment !== state.descriptor.location) {
+          return { namespace: target.module, compartment: compartmentOf(target.compartment) };
+        }
+        return this.#loadLocal(state, target.module, sync);
+    }
+  }
+
+  #exit(state: CompartmentState, specifier: string, sync: boolean): unknown {
+    const fail = (): never => {
+      throw this.#note(
+        new CordonError('CORDON_HOST_MODULE_NOT_FOUND', `No host module ${JSON.stringify(specifier)} for package ${state.descriptor.label}`, {
+          specifier,
+          package: state.descriptor.label,
+        }),
+      );
+    };
+    this.#options.moduleSourceHook?.({ moduleSource: { exit: specifier }, canonicalName: state.descriptor.label, log: this.#log });
+    const provided = this.#options.exitModule(specifier, state.descriptor.location, sync);
+    if (provided instanceof Promise) return provided.then(descriptor => descriptor ?? fail());
+    return provided ?? fail();
+  }
+
+  readonly #log = (...args: unknown[]): void => this.#options.log?.(...args);
+
+  #note(error: unknown): unknown {
+    this.errors.push(error);
+    return error;
+  }
+
+  #loadLocal(state: CompartmentState, module: string, sync: boolean): unknown {
+    const descriptor = state.descriptor;
+    const location = new URL(module, descriptor.location).href;
+    const language = (bytes: Uint8Array) => this.#languageOf(descriptor, module, bytes);
+    const finish = (bytes: Uint8Array, lang: string, sourceMap?: string): unknown => {
+      const parser = this.#parsers[lang];
+      if (!parser) {
+        throw this.#note(
+          new CordonError('CORDON_NO_PARSER', `No parser for language ${JSON.stringify(lang)} (module ${module} of package ${descriptor.label})`, {
+            file: location,
+            package: descriptor.label,
+          }),
+        );
+      }
+      const kind: ImportKind = parser.heuristicImports ? 'require' : 'import';
+      state.kinds.set(module, kind);
+      const reexported = lang === 'cjs' ? this.#reexportedNames(state, module, bytes, sync) : undefined;
+      const parse = (names: string[] | undefined) => {
+        const parseOptions = this.#parseOptions(state, module, location, names, sourceMap);
+        if (!parser.synchronous) {
+          if (sync) throw new CordonError('CORDON_DYNAMIC_REQUIRE_UNAVAILABLE', `The parser for ${lang} is asynchronous; ${module} cannot be loaded by a dynamic require`, { file: location });
+          return parser.parse(bytes, module, location, descriptor.location, parseOptions);
+        }
+        return parser.parse(bytes, module, location, descriptor.location, parseOptions);
+      };
+      const afterParse = (result: { record: ModuleSourceRecord; bytes: Uint8Array; parser: string }) => this.#resolveImports(state, module, location, lang, result, kind, sync);
+      const withNames = (names: string[] | undefined) => {
+        let parsed;
+        try {
+          parsed = parse(names);
+        } catch (error) {
+          throw this.#note(error);
+        }
+        return parsed instanceof Promise ? parsed.then(afterParse, error => { throw this.#note(error); }) : afterParse(parsed);
+      };
+      return reexported instanceof Promise ? reexported.then(withNames) : withNames(reexported);
+    };
+    const read = this.#context.probed.get(location);
+    const afterRead = (bytes: Uint8Array | undefined): unknown => {
+      if (bytes === undefined) {
+        throw this.#note(
+          new CordonError('CORDON_MODULE_NOT_FOUND', `Cannot find module ${module} in package ${descriptor.label}`, { file: location, specifier: module, package: descriptor.label }),
+        );
+      }
+      const lang = this.#run(language(bytes), sync);
+      const transform = (chosen: string): unknown => {
+        const asyncTransform = this.#options.moduleTransforms?.[chosen];
+        const syncTransform = this.#options.syncModuleTransforms?.[chosen];
+        if (asyncTransform && !sync) {
+          return asyncTransform(bytes, module, location, descriptor.location, {}).then(r => finish(r.bytes, r.parser, r.sourceMap));
+        }
+        if (syncTransform) {
+          const r = syncTransform(bytes, module, location, descriptor.location, {});
+          return finish(r.bytes, r.parser, r.sourceMap);
+        }
+        return finish(bytes, chosen);
+      };
+      return lang instanceof Promise ? lang.then(transform) : transform(lang);
+    };
+    if (read !== undefined) return afterRead(read);
+    const bytes = this.#run(this.#read(location), sync);
+    return bytes instanceof Promise ? bytes.then(afterRead) : afterRead(bytes);
+  }
+
+  *#read(location: string): Loader<Uint8Array | undefined> {
+    return yield { read: location };
+  }
+
+  #parseOptions(state: CompartmentState, module: string, location: string, reexportedNames: string[] | undefined, sourceMap: string | undefined) {
+    const powers = this.#powers;
+    const filename = powers.fileURLToPath ? safePath(() => powers.fileURLToPath!(location)) : pathOfFileUrl(location);
+    const where = state.descriptor.location;
+    return {
+      readPowers: powers,
+      compartmentDescriptor: state.descriptor,
+      sourceMap,
+      filename,
+      reexportedNames,
+      resolve: (specifier: string) => this.resolveNow(where, module, specifier, 'require'),
+      resolveImport: (specifier: string) => this.resolveNow(where, module, specifier, 'import'),
+      requireResolve: (specifier: string) => this.#requireResolve(state, module, specifier),
+    };
+  }
+
+  /** `require.resolve`: Cordon's own resolution, as a file path (a host module's name stays a name, as in Node). */
+  #requireResolve(state: CompartmentState, module: string, specifier: string): string {
+    const full = this.resolveNow(state.descriptor.location, module, specifier, 'require');
+    const target = state.targets.get(full);
+    if (!target || target.type !== 'module') return specifier;
+    const location = new URL(target.module, target.compartment).href;
+    const powers = this.#powers;
+    return (powers.fileURLToPath ? safePath(() => powers.fileURLToPath!(location)) : pathOfFileUrl(location)) ?? location;
+  }
+
+  /** Names a CommonJS module offers through `module.exports = require(…)`, as Node computes them. */
+  #reexportedNames(state: CompartmentState, module: string, bytes: Uint8Array, sync: boolean): string[] | Promise<string[]> {
+    const loader = this;
+    function* names(compartment: PackageCompartmentDescriptor, path: string, text: string, seen: Set<string>): Loader<string[]> {
+      const key = new URL(path, compartment.location).href;
+      if (seen.has(key)) return [];
+      seen.add(key);
+      let analysis = loader.#cjsAnalyses.get(key);
+      if (!analysis) loader.#cjsAnalyses.set(key, (analysis = compileCommonJs(text, key)));
+      const out = analysis.exports.filter(name => name !== 'default');
+      for (const specifier of analysis.reexports) {
+        let resolution: Resolution;
+        try {
+          resolution = yield* resolveSpecifier(loader.#context, compartment, path, specifier, 'require');
+        } catch {
+          continue;
+        }
+        if (resolution.type !== 'module' || !/\.c?js$/.test(resolution.module)) continue;
+        const target = loader.#map.compartments[resolution.compartment]!;
+        const location = new URL(resolution.module, target.location).href;
+        const targetBytes = loader.#context.probed.get(location) ?? (yield { read: location });
+        if (targetBytes === undefined) continue;
+        out.push(...(yield* names(target, resolution.module, decoder.decode(targetBytes), seen)));
+      }
+      return out;
+    }
+    return this.#run(names(state.descriptor, module, decoder.decode(bytes), new Set()), sync);
+  }
+
+  /** Resolves every static import of a freshly parsed module; heuristic (CommonJS) failures are deferred. */
+  #resolveImports(
+    state: CompartmentState,
+    module: string,
+    location: string,
+    language: string,
+    result: { record: ModuleSourceRecord; bytes: Uint8Array; parser: string },
+    kind: ImportKind,
+    sync: boolean,
+  ): unknown {
+    const { record } = result;
+    const descriptor = state.descriptor;
+    const loader = this;
+    function* resolveAll(): Loader<unknown[]> {
+      const failures: unknown[] = [];
+      for (const specifier of record.imports) {
+        if (state.resolutions.get(module)?.has(specifier)) continue;
+        try {
+          const resolution = yield* resolveSpecifier(loader.#context, descriptor, module, specifier, kind);
+          loader.#register(state, module, specifier, kind, resolution);
+        } catch (error) {
+          if (kind === 'require') loader.#defer(state, module, specifier, error);
+          else failures.push(error);
+        }
+      }
+      return failures;
+    }
+    const done = (failures: unknown[]): unknown => {
+      for (const failure of failures) this.#note(failure);
+      if (failures.length > 0) throw failures[0];
+      const table = state.resolutions.get(module) ?? new Map<string, string>();
+      this.#options.onModule?.({
+        compartment: descriptor.location,
+        module,
+        location,
+        language: result.parser,
+        bytes: result.bytes,
+        record,
+        resolutions: new Map([...table].map(([specifier, full]) => {
+          const target = state.targets.get(full)!;
+          return [specifier, target.type === 'deferred' ? { type: 'error' as const, error: target.error } : target];
+        })),
+      });
+      this.#options.moduleSourceHook?.({
+        moduleSource: {
+          location,
+          language,
+          bytes: result.bytes,
+          imports: record.imports,
+          exports: record.exports,
+          reexports: record.reexports ?? [],
+          sha512: this.#powers.computeSha512?.(result.bytes),
+        },
+        canonicalName: descriptor.label,
+        log: this.#log,
+      });
+      return { source: record, importMeta: { url: location } };
+    };
+    const failures = this.#run(resolveAll(), sync);
+    return failures instanceof Promise ? failures.then(done) : done(failures);
+  }
+
+  /** A module's language: the map's `types`, Node's package scope (`type` of the nearest package.json) for `.js`, the extension table. */
+  *#languageOf(descriptor: PackageCompartmentDescriptor, module: string, _bytes: Uint8Array): Loader<string> {
+    const typed = descriptor.types[module];
+    if (typed !== undefined) return typed;
+    const extension = extensionOf(module);
+    if (extension === 'js' || extension === '') {
+      const scoped = yield* this.#packageScopeType(descriptor, module);
+      if (scoped !== null) return scoped === 'module' ? 'mjs' : 'cjs';
+      return descriptor.parsers[extension] ?? descriptor.parsers.js ?? 'cjs';
+    }
+    const language = descriptor.parsers[extension];
+    if (language !== undefined) return language;
+    if (this.#parsers[extension]) return extension;
+    throw this.#note(
+      new CordonError('CORDON_NO_PARSER', `No language for .${extension} files (module ${module} of package ${descriptor.label})`, {
+        file: new URL(module, descriptor.location).href,
+        package: descriptor.label,
+      }),
+    );
+  }
+
+  /** The `type` of the nearest package.json between the module and its package root, or `null`. */
+  *#packageScopeType(descriptor: PackageCompartmentDescriptor, module: string): Loader<string | null> {
+    const root = descriptor.location;
+    const visited: string[] = [];
+    let found: string | null = null;
+    for (let dir = new URL('.', new URL(module, root)).href; dir !== root && dir.startsWith(root); dir = new URL('..', dir).href) {
+      const known = this.#scopeTypes.get(dir);
+      if (known !== undefined) {
+        found = known;
+        break;
+      }
+      visited.push(dir);
+      const bytes = yield { read: `${dir}package.json` };
+      if (bytes !== undefined) {
+        let type: unknown;
+        try {
+          type = JSON.parse(decoder.decode(bytes)).type;
+        } catch {
+          type = undefined;
+        }
+        found = type === 'module' ? 'module' : 'commonjs';
+        break;
+      }
+    }
+    for (const dir of visited) this.#scopeTypes.set(dir, found);
+    return found;
+  }
+}
+
+const safePath = (f: () => string): string | undefined => {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+};

@@ -1,0 +1,156 @@
+/**
+ * Orchestration: discover → load → link → import. Endo's names, arguments and options:
+ * `loadLocation(readPowers, entry, options)` → `{ import(options) }`, `importLocation(…)` → `{ namespace }`,
+ * and the `*FromMap` forms for a compartment map made beforehand.
+ */
+import { CordonError, isCordonError } from '../diagnostics/index.js';
+import { checkMapOptions, mapNodeModules, type MapNodeModulesOptions } from '../discover/index.js';
+import type { ModuleSourceHookEvent, ModuleTransform, SyncModuleTransform } from '../load/index.js';
+import { link, type CompartmentConstructor, type ImportHook, type ImportNowHook } from '../link/index.js';
+import type { PackageCompartmentMapDescriptor, ParserForLanguage } from '../model/index.js';
+import type { ReadFnOrPowers, ReadPowers } from '../powers/index.js';
+
+const unpackReadPowers = (powers: ReadFnOrPowers): ReadPowers => (typeof powers === 'function' ? { read: powers } : powers);
+
+/** Options read when the application is imported (Endo's "execute" options). */
+export interface ImportOptions {
+  globals?: Readonly<Record<string, unknown>> | undefined;
+  globalsFor?: ((compartmentGlobalThis: Record<PropertyKey, unknown>, label: string) => Record<string, unknown>) | undefined;
+  modules?: Readonly<Record<string, object>> | undefined;
+  importHook?: ImportHook | undefined;
+  importNowHook?: ImportNowHook | undefined;
+  Compartment?: CompartmentConstructor | undefined;
+  transforms?: readonly unknown[] | undefined;
+  __shimTransforms__?: readonly unknown[] | undefined;
+}
+
+/** Options read when modules are loaded. */
+export interface LoadOptions extends ImportOptions {
+  parserForLanguage?: ParserForLanguage | undefined;
+  moduleTransforms?: Readonly<Record<string, ModuleTransform>> | undefined;
+  syncModuleTransforms?: Readonly<Record<string, SyncModuleTransform>> | undefined;
+  searchSuffixes?: readonly string[] | undefined;
+  moduleSourceHook?: ((event: ModuleSourceHookEvent) => void) | undefined;
+  log?: ((...args: unknown[]) => void) | undefined;
+}
+
+export type LoadLocationOptions = LoadOptions & MapNodeModulesOptions;
+
+const IMPORT_OPTIONS = ['globals', 'globalsFor', 'modules', 'importHook', 'importNowHook', 'Compartment', 'transforms', '__shimTransforms__'];
+const LOAD_OPTIONS = [...IMPORT_OPTIONS, 'parserForLanguage', 'moduleTransforms', 'syncModuleTransforms', 'searchSuffixes', 'moduleSourceHook', 'log'];
+
+const checkOptions = (options: object, allowed: readonly string[]): void => {
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      throw new CordonError('CORDON_INVALID_ARGUMENT', `Unknown option ${JSON.stringify(key)} (known: ${[...allowed].sort().join(', ')})`);
+    }
+  }
+};
+
+export interface Application {
+  import(options?: ImportOptions): Promise<{ namespace: Record<string, unknown> }>;
+}
+
+/** All load failures of one import, as one error that lists each with its code, package, specifier and file. */
+const loadFailure = (entry: string, errors: readonly unknown[], cause: unknown): CordonError => {
+  const unique: unknown[] = [];
+  const seen = new Set<string>();
+  for (const error of errors.length > 0 ? errors : [cause]) {
+    const key = error instanceof Error ? `${(error as CordonError).code ?? error.name}:${error.message}` : String(error);
+    if (!seen.has(key)) {
+      seen.add(key);
+      unique.push(error);
+    }
+  }
+  const lines = unique.map(error => (isCordonError(error) ? `  - [${error.code}] ${error.message}` : `  - ${error instanceof Error ? error.message : String(error)}`));
+  return new CordonError('CORDON_LOAD_FAILED', `Cannot load ${entry} (${unique.length} problem${unique.length === 1 ? '' : 's'}):\n${lines.join('\n')}`, {
+    cause,
+    errors: unique,
+    hint: unique.length === 1 && isCordonError(unique[0]) ? unique[0].hint : undefined,
+  });
+};
+
+export const loadFromMap = async (readPowers: ReadFnOrPowers, compartmentMap: PackageCompartmentMapDescriptor, options: LoadOptions = {}): Promise<Application> => {
+  checkOptions(options, LOAD_OPTIONS);
+  const powers = unpackReadPowers(readPowers);
+  return {
+    async import(importOptions: ImportOptions = {}) {
+      checkOptions(importOptions, [...LOAD_OPTIONS, ...MAP_OPTION_NAMES]);
+      const merged = { ...options, ...importOptions };
+      const linked = link(compartmentMap, powers, {
+        parserForLanguage: merged.parserForLanguage,
+        moduleTransforms: merged.moduleTransforms,
+        syncModuleTransforms: merged.syncModuleTransforms,
+        searchSuffixes: merged.searchSuffixes,
+        moduleSourceHook: merged.moduleSourceHook,
+        log: merged.log,
+        globals: merged.globals,
+        globalsFor: merged.globalsFor,
+        modules: merged.modules,
+        importHook: merged.importHook,
+        importNowHook: merged.importNowHook,
+        Compartment: merged.Compartment,
+        transforms: merged.transforms,
+        __shimTransforms__: merged.__shimTransforms__,
+      });
+      const entry = new URL(linked.entryModule, compartmentMap.entry.compartment).href;
+      try {
+        await linked.entryCompartment.load(linked.entryModule);
+      } catch (error) {
+        throw loadFailure(entry, linked.loader.errors, error);
+      }
+      const namespace = (await linked.entryCompartment.import(linked.entryModule)) as Record<string, unknown>;
+      return { namespace };
+    },
+  };
+};
+
+export const importFromMap = async (readPowers: ReadFnOrPowers, compartmentMap: PackageCompartmentMapDescriptor, options: LoadOptions = {}) => {
+  const { globals, globalsFor, modules, importHook, importNowHook, Compartment, transforms, __shimTransforms__, ...loadOnly } = options;
+  const application = await loadFromMap(readPowers, compartmentMap, loadOnly);
+  return application.import(dropUndefined({ globals, globalsFor, modules, importHook, importNowHook, Compartment, transforms, __shimTransforms__ }));
+};
+
+const MAP_OPTION_NAMES = [
+  'conditions',
+  'tags',
+  'dev',
+  'strict',
+  'commonDependencies',
+  'languages',
+  'languageForExtension',
+  'moduleLanguageForExtension',
+  'commonjsLanguageForExtension',
+  'workspaceLanguageForExtension',
+  'workspaceModuleLanguageForExtension',
+  'workspaceCommonjsLanguageForExtension',
+];
+
+const dropUndefined = <T extends object>(object: T): T => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
+
+const splitOptions = (options: LoadLocationOptions) => {
+  checkMapOptions(options, LOAD_OPTIONS);
+  const mapOptions: Record<string, unknown> = {};
+  const loadOptions: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (MAP_OPTION_NAMES.includes(key)) mapOptions[key] = value;
+    else loadOptions[key] = value;
+  }
+  if (options.log) mapOptions.log = options.log;
+  if (options.parserForLanguage && !mapOptions.languages) mapOptions.languages = Object.keys(options.parserForLanguage);
+  return { mapOptions: mapOptions as MapNodeModulesOptions, loadOptions: loadOptions as LoadOptions };
+};
+
+export const loadLocation = async (readPowers: ReadFnOrPowers, moduleLocation: string, options: LoadLocationOptions = {}): Promise<Application> => {
+  const { mapOptions, loadOptions } = splitOptions(options);
+  const powers = unpackReadPowers(readPowers);
+  const map = await mapNodeModules(powers, moduleLocation, mapOptions);
+  return loadFromMap(powers, map, loadOptions);
+};
+
+export const importLocation = async (readPowers: ReadFnOrPowers, moduleLocation: string, options: LoadLocationOptions = {}) => {
+  const { mapOptions, loadOptions } = splitOptions(options);
+  const powers = unpackReadPowers(readPowers);
+  const map = await mapNodeModules(powers, moduleLocation, mapOptions);
+  return importFromMap(powers, map, loadOptions);
+};

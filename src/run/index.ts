@@ -1,0 +1,10 @@
+export {
+  importFromMap,
+  importLocation,
+  loadFromMap,
+  loadLocation,
+  type Application,
+  type ImportOptions,
+  type LoadLocationOptions,
+  type LoadOptions,
+} from './import.js';
