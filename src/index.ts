@@ -4,3 +4,4 @@ export type * from './model/index.js';
 export { mapNodeModules, search, type MapNodeModulesOptions, type SearchResult } from './discover/index.js';
 export { makeMemoryPowers, type ReadNowPowers, type ReadPowers, type WritePowers } from './powers/index.js';
 export { importFromMap, importLocation, loadFromMap, loadLocation, type Application, type ImportOptions, type LoadLocationOptions, type LoadOptions } from './run/index.js';
+export { makeCompartmentError, makeExitModuleSource } from './endow/index.js';

@@ -1,7 +1,7 @@
 /**
- * SES's evaluator rejects any text in which it sees `import(` (also `import (`, `import//`, `import/*`)
- * or an HTML comment token (`<!--`, `-->`), wherever they stand: code, strings, templates, regular
- * expressions or comments. Real packages contain them (semver, commander, chalk 4, handlebars), so the
+ * SES's evaluator rejects any text in which it sees `import(` (also `import (`, `import//`, `import/*`),
+ * `eval(` (a possible direct eval) or an HTML comment token (`<!--`, `-->`), wherever they stand: code,
+ * strings, templates, regular expressions or comments. Real packages contain them (semver, commander, chalk 4, handlebars), so the
  * compilers rewrite each occurrence into equivalent text that SES accepts, keeping every line:
  *
  * | where        | `import(`                       | `<!--` / `-->`                 |
@@ -11,6 +11,11 @@
  * | regex        | the `m` becomes `\x6d` (same pattern) | `<\x21--` / `--\x3e`       |
  * | comment      | the `(`/`/` becomes a space     | the `!` / `>` becomes a space   |
  * | HTML-like comment (CommonJS only) | | the token becomes `//`          |
+ *
+ * `eval(` is treated like `import(`: in code it becomes `\u0065val(`, which SES does not see and which
+ * calls the compartment's own `eval`, so a direct eval runs as an indirect one (global scope), the
+ * only eval a compartment has; in strings, templates and regexes the `v` becomes `\x76`; in comments
+ * the `(` becomes a space.
  *
  * Template literals keep their cooked value and regular expressions their meaning; a tag that reads
  * `.raw`, or code that reads a regular expression's `.source`, sees the escape.
@@ -30,7 +35,8 @@ export interface TextSpan {
 // The same patterns as SES's `rejectImportExpressions` and `rejectHtmlComments`.
 const importPattern = /(^|[^.]|\.\.\.)\bimport(\s*(?:\(|\/[/*]))/g;
 const htmlCommentPattern = /<!--|-->/g;
-const quickPattern = /\bimport\s*(?:\(|\/[/*])|<!--|-->/;
+const evalPattern = /(^|[^.])\beval(\s*\()/g;
+const quickPattern = /\bimport\s*(?:\(|\/[/*])|<!--|-->|\beval\s*\(/;
 
 /** Whether `text` holds anything SES would reject (cheap; most modules answer no). */
 export const hasCensoredText = (text: string): boolean => quickPattern.test(text);
@@ -78,6 +84,25 @@ export const evadeCensorship = (
         splicer.replace(after, after + 1, ' ');
     }
   }
+  for (const match of text.matchAll(evalPattern)) {
+    const at = match.index + match[1]!.length; // the `e` of `eval`
+    if (covered(at)) continue;
+    const span = spanAt(sorted, at);
+    switch (span?.kind) {
+      case undefined:
+        splicer.replace(at, at + 1, '\\u0065');
+        break;
+      case 'string':
+      case 'template':
+      case 'regex':
+        splicer.replace(at + 1, at + 2, '\\x76');
+        break;
+      default: {
+        const paren = at + 4 + (match[2]!.length - 1);
+        splicer.replace(paren, paren + 1, ' ');
+      }
+    }
+  }
   for (const match of text.matchAll(htmlCommentPattern)) {
     const at = match.index;
     if (covered(at)) continue;
@@ -108,11 +133,11 @@ export const evadeCensorship = (
 
 /** The compilers' promise, checked: the output holds nothing SES will reject. */
 export const assertUncensored = (output: string, file: string | undefined, offset = 0): void => {
-  importPattern.lastIndex = 0;
-  htmlCommentPattern.lastIndex = 0;
-  const found = importPattern.exec(output) ?? htmlCommentPattern.exec(output);
-  importPattern.lastIndex = 0;
-  htmlCommentPattern.lastIndex = 0;
+  const patterns = [importPattern, evalPattern, htmlCommentPattern];
+  for (const pattern of patterns) pattern.lastIndex = 0;
+  let found: RegExpExecArray | null = null;
+  for (const pattern of patterns) found ??= pattern.exec(output);
+  for (const pattern of patterns) pattern.lastIndex = 0;
   if (found) {
     const { line, column } = lineColumnOf(output, found.index);
     throw new CordonError(

@@ -1,1 +1,2 @@
 export { makeExitModuleSource, makeThrowingModuleSource } from './exits.js';
+export { makeCompartmentError } from './v8-errors.js';

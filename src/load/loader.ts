@@ -109,6 +109,9 @@ export class ModuleLoader {
   readonly #scopeTypes = new Map<string, string | null>();
   readonly #cjsAnalyses = new Map<string, ReturnType<typeof compileCommonJs>>();
   readonly #maybeRead: (location: string) => Promise<Uint8Array | undefined>;
+  /** Module location → its descriptor (or the promise of it): each module is loaded once. */
+  readonly #loaded = new Map<string, unknown>();
+  readonly #raw = new Map<string, unknown>();
 
   constructor(map: PackageCompartmentMapDescriptor, powers: ReadPowers, options: LoaderOptions) {
     this.#map = map;
@@ -251,8 +254,113 @@ export class ModuleLoader {
   }
 
   #loadLocal(state: CompartmentState, module: string, sync: boolean): unknown {
+    const location = new URL(module, state.descriptor.location).href;
+    const known = this.#loaded.get(location);
+    if (known !== undefined) return known;
+    let loaded = this.#loadRaw(state, module, location, sync);
+    if (!sync) loaded = Promise.resolve(loaded).then(descriptor => this.#resolveStars(descriptor as { source: ModuleSourceRecord }, state, module));
+    this.#loaded.set(location, loaded);
+    if (loaded instanceof Promise) loaded.catch(() => this.#loaded.delete(location));
+    return loaded;
+  }
+
+  /** The module as compiled, before `#resolveStars` (which needs other modules' raw records, never their final ones). */
+  #loadRaw(state: CompartmentState, module: string, location: string, sync: boolean): unknown {
+    const known = this.#raw.get(location);
+    if (known !== undefined) return known;
+    const loaded = this.#loadLocalOnce(state, module, location, sync);
+    this.#raw.set(location, loaded);
+    if (loaded instanceof Promise) loaded.catch(() => this.#raw.delete(location));
+    return loaded;
+  }
+
+  /**
+   * SES decides `export *` ambiguity by module: a name two stars reach is dropped even when both lead
+   * to the same binding (date-fns's `longFormatters`). Node decides by binding. For a module with two
+   * or more stars, Cordon works out which names each star brings and where each binding comes from,
+   * and hands SES explicit re-exports instead of the stars: the same names Node gives.
+   */
+  async #resolveStars(descriptor: { source: ModuleSourceRecord; importMeta?: unknown }, state: CompartmentState, module: string): Promise<unknown> {
+    const record = descriptor.source;
+    if (!('__syncModuleProgram__' in record) || record.reexports.length < 2) return descriptor;
+    const origins = new Map<string, Promise<Map<string, string | null>>>();
+    /** name → origin of the binding (or null when ambiguous), for every name a module exports. */
+    const exportsOf = (compartment: string, path: string, seen: ReadonlySet<string>): Promise<Map<string, string | null>> => {
+      const key = `${compartment}${path}`;
+      if (seen.has(key)) return Promise.resolve(new Map());
+      let promise = origins.get(key);
+      if (!promise) {
+        promise = (async () => {
+          const targetState = this.#state(compartment);
+          const loaded = (await this.#loadRaw(targetState, path, new URL(path, compartment).href, false)) as { source: ModuleSourceRecord };
+          const source = loaded.source;
+          const out = new Map<string, string | null>();
+          if (!('__syncModuleProgram__' in source)) {
+            for (const name of source.exports) out.set(name, `${key}#${name}`);
+            return out;
+          }
+          for (const [name, [local]] of Object.entries({ ...source.__fixedExportMap__, ...source.__liveExportMap__ })) out.set(name, `${key}#${local}`);
+          const targetOf = (specifier: string) => {
+            const full = targetState.resolutions.get(path)?.get(specifier);
+            const target = full === undefined ? undefined : targetState.targets.get(full);
+            return target?.type === 'module' ? target : undefined;
+          };
+          const inner = new Set([...seen, key]);
+          for (const [specifier, pairs] of Object.entries(source.__reexportMap__)) {
+            const target = targetOf(specifier);
+            const names = target ? await exportsOf(target.compartment, target.module, inner) : new Map<string, string | null>();
+            for (const [importName, exportName] of pairs) {
+              out.set(exportName, importName === '*' ? `${target?.compartment}${target?.module}#*` : (names.get(importName) ?? `${key}#${specifier}#${importName}`));
+            }
+          }
+          const starred = new Map<string, string | null>();
+          for (const specifier of source.reexports) {
+            const target = targetOf(specifier);
+            if (!target) continue;
+            for (const [name, origin] of await exportsOf(target.compartment, target.module, inner)) {
+              if (name === 'default' || out.has(name)) continue;
+              const previous = starred.get(name);
+              starred.set(name, previous === undefined || previous === origin ? origin : null);
+            }
+          }
+          for (const [name, origin] of starred) out.set(name, origin);
+          return out;
+        })();
+        origins.set(key, promise);
+      }
+      return promise;
+    };
+    try {
+      const own = new Set(record.exports);
+      const chosen = new Map<string, { specifier: string; origin: string | null }>();
+      for (const specifier of record.reexports) {
+        const full = state.resolutions.get(module)?.get(specifier);
+        const target = full === undefined ? undefined : state.targets.get(full);
+        if (target?.type !== 'module') return descriptor; // a star of a host module: leave it to SES
+        for (const [name, origin] of await exportsOf(target.compartment, target.module, new Set([`${state.descriptor.location}${module}`]))) {
+          if (name === 'default' || own.has(name)) continue;
+          const previous = chosen.get(name);
+          if (previous === undefined) chosen.set(name, { specifier, origin });
+          else if (previous.origin !== origin || origin === null) chosen.set(name, { specifier: previous.specifier, origin: null });
+        }
+      }
+      const reexportMap: Record<string, [string, string][]> = {};
+      for (const [specifier, pairs] of Object.entries(record.__reexportMap__)) reexportMap[specifier] = [...pairs];
+      const names = [...own];
+      for (const [name, { specifier, origin }] of chosen) {
+        if (origin === null) continue; // ambiguous: Node leaves it out too
+        (reexportMap[specifier] ??= []).push([name, name]);
+        names.push(name);
+      }
+      const source = Object.freeze({ ...record, exports: Object.freeze(names.sort()), reexports: Object.freeze([]), __reexportMap__: Object.freeze(reexportMap) });
+      return { ...descriptor, source };
+    } catch {
+      return descriptor; // a star target failed to load: SES reports it when it links
+    }
+  }
+
+  #loadLocalOnce(state: CompartmentState, module: string, location: string, sync: boolean): unknown {
     const descriptor = state.descriptor;
-    const location = new URL(module, descriptor.location).href;
     const language = (bytes: Uint8Array) => this.#languageOf(descriptor, module, bytes);
     const finish = (bytes: Uint8Array, lang: string, sourceMap?: string): unknown => {
       const parser = this.#parsers[lang];
