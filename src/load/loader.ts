@@ -74,7 +74,8 @@ export interface LoadedModule {
 /** The SES compartment surface the loader hands out in `{ namespace, compartment }` descriptors. */
 export type CompartmentLookup = (location: string) => object;
 
-type Target = Resolution | { readonly type: 'deferred'; readonly error: unknown };
+/** `deferred`: a CommonJS require that failed, thrown when required; `failed`: an ESM import that failed, thrown when loaded (so that SES goes on loading the rest, and every failure is reported). */
+type Target = Resolution | { readonly type: 'deferred' | 'failed'; readonly error: unknown };
 
 interface CompartmentState {
   readonly descriptor: PackageCompartmentDescriptor;
@@ -178,10 +179,10 @@ export class ModuleLoader {
     return full;
   }
 
-  #defer(state: CompartmentState, referrer: string, specifier: string, error: unknown): string {
+  #defer(state: CompartmentState, referrer: string, specifier: string, error: unknown, type: 'deferred' | 'failed'): string {
     state.deferredCount += 1;
     const full = `${specifier} (unresolved ${state.deferredCount})`;
-    state.targets.set(full, { type: 'deferred', error });
+    state.targets.set(full, { type, error });
     let table = state.resolutions.get(referrer);
     if (!table) state.resolutions.set(referrer, (table = new Map()));
     table.set(specifier, full);
@@ -221,6 +222,8 @@ export class ModuleLoader {
     switch (target.type) {
       case 'deferred':
         return { source: throwing(target.error) };
+      case 'failed':
+        throw this.#note(target.error);
       case 'exit':
         return this.#exit(state, target.specifier, sync);
       default:
@@ -232,12 +235,22 @@ export class ModuleLoader {
   }
 
   #exit(state: CompartmentState, specifier: string, sync: boolean): unknown {
+    const referrer = [...state.resolutions].find(([, table]) => [...table.values()].includes(specifier))?.[0];
+    const file = referrer === undefined ? undefined : new URL(referrer, state.descriptor.location).href;
     const fail = (): never => {
+      const bare = !/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(specifier);
       throw this.#note(
-        new CordonError('CORDON_HOST_MODULE_NOT_FOUND', `No host module ${JSON.stringify(specifier)} for package ${state.descriptor.label}`, {
-          specifier,
-          package: state.descriptor.label,
-        }),
+        bare
+          ? new CordonError('CORDON_MODULE_NOT_FOUND', `Cannot find package ${JSON.stringify(specifier)} imported by ${state.descriptor.label}: it is neither a dependency nor a host module`, {
+              file,
+              specifier,
+              package: state.descriptor.label,
+            })
+          : new CordonError('CORDON_HOST_MODULE_NOT_FOUND', `No host module ${JSON.stringify(specifier)} for package ${state.descriptor.label}`, {
+              file,
+              specifier,
+              package: state.descriptor.label,
+            }),
       );
     };
     this.#options.moduleSourceHook?.({ moduleSource: { exit: specifier }, canonicalName: state.descriptor.label, log: this.#log });
@@ -494,23 +507,18 @@ export class ModuleLoader {
     const { record } = result;
     const descriptor = state.descriptor;
     const loader = this;
-    function* resolveAll(): Loader<unknown[]> {
-      const failures: unknown[] = [];
+    function* resolveAll(): Loader<void> {
       for (const specifier of record.imports) {
         if (state.resolutions.get(module)?.has(specifier)) continue;
         try {
           const resolution = yield* resolveSpecifier(loader.#context, descriptor, module, specifier, kind);
           loader.#register(state, module, specifier, kind, resolution);
         } catch (error) {
-          if (kind === 'require') loader.#defer(state, module, specifier, error);
-          else failures.push(error);
+          loader.#defer(state, module, specifier, error, kind === 'require' ? 'deferred' : 'failed');
         }
       }
-      return failures;
     }
-    const done = (failures: unknown[]): unknown => {
-      for (const failure of failures) this.#note(failure);
-      if (failures.length > 0) throw failures[0];
+    const done = (): unknown => {
       const table = state.resolutions.get(module) ?? new Map<string, string>();
       this.#options.onModule?.({
         compartment: descriptor.location,
@@ -519,10 +527,12 @@ export class ModuleLoader {
         language: result.parser,
         bytes: result.bytes,
         record,
-        resolutions: new Map([...table].map(([specifier, full]) => {
-          const target = state.targets.get(full)!;
-          return [specifier, target.type === 'deferred' ? { type: 'error' as const, error: target.error } : target];
-        })),
+        resolutions: new Map(
+          [...table].map(([specifier, full]): [string, LoadedModule['resolutions'] extends ReadonlyMap<string, infer V> ? V : never] => {
+            const target = state.targets.get(full)!;
+            return [specifier, 'error' in target ? { type: 'error', error: target.error } : target];
+          }),
+        ),
       });
       this.#options.moduleSourceHook?.({
         moduleSource: {
@@ -539,8 +549,8 @@ export class ModuleLoader {
       });
       return { source: record, importMeta: { url: location } };
     };
-    const failures = this.#run(resolveAll(), sync);
-    return failures instanceof Promise ? failures.then(done) : done(failures);
+    const resolved = this.#run(resolveAll(), sync);
+    return resolved instanceof Promise ? resolved.then(done) : done();
   }
 
   /** A module's language: the map's `types`, Node's package scope (`type` of the nearest package.json) for `.js`, the extension table. */
