@@ -1,35 +1,17 @@
-// `npm run demo`: compile a small ESM + CommonJS + JSON example with Cordon's compiler and run it
-// under SES lockdown in a Compartment. (Later issues grow this into `cordon run` on a whole app.)
-import 'ses';
-import fs from 'node:fs';
-import path from 'node:path';
-import { defaultParserForLanguage } from 'cordon/import-parsers.js';
-import { ModuleSource } from 'cordon/module-source.js';
+// `npm run demo`: the example app run twice, by plain Node and by Cordon.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
-lockdown({ errorTaming: 'unsafe', overrideTaming: 'severe' });
+const app = fileURLToPath(new URL('./demo-app/main.js', import.meta.url));
+const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const show = (title, command, args) => {
+  console.log(`\n$ ${title}`);
+  const { stdout, stderr, status } = spawnSync(command, args, { encoding: 'utf8' });
+  process.stdout.write(stdout.replace(/^/gm, '  '));
+  if (stderr) process.stdout.write(stderr.replace(/^/gm, '  '));
+  if (status !== 0) console.log(`  (exit ${status})`);
+};
 
-const root = path.join(import.meta.dirname, 'compile-demo');
-const languages = { '.mjs': 'mjs', '.cjs': 'cjs', '.json': 'json' };
-
-const compartment = new Compartment({
-  __options__: true,
-  globals: { console },
-  resolveHook: (specifier, referrer) => path.posix.join(path.posix.dirname(referrer), specifier),
-  importHook: async specifier => {
-    const file = path.join(root, specifier);
-    const language = languages[path.extname(file)];
-    const { record } = defaultParserForLanguage[language].parse(fs.readFileSync(file), specifier, `file://${file}`, `file://${root}/`);
-    return { source: record };
-  },
-});
-
-const { namespace } = await compartment.import('./main.mjs');
-console.log('Ran examples/compile-demo/main.mjs in a SES Compartment, after lockdown():');
-console.log(`  message: ${namespace.message}`);
-console.log(`  counted: ${namespace.counted}`);
-console.log(`  warning: ${namespace.warning}`);
-console.log(`  export names: ${Object.keys(namespace).join(', ')}`);
-
-const program = new ModuleSource(fs.readFileSync(path.join(root, 'counter.mjs'), 'utf8')).__syncModuleProgram__;
-console.log('\nWhat the compiler made of counter.mjs (line numbers kept):');
-console.log(program.split('\n').map((line, i) => `  ${String(i + 1).padStart(2)} | ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`).join('\n'));
+console.log('examples/demo-app: three packages; `snoop` wants the API token that `config-store` keeps in a global.');
+show('node examples/demo-app/main.js          # every package shares one global scope and can import anything', process.execPath, [app]);
+show('cordon run examples/demo-app/main.js    # each package in its own SES compartment', process.execPath, [cli, 'run', app]);

@@ -7,10 +7,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileCommonJs, CordonError, ModuleSource, precompile } from '../index.js';
+import { formatError } from './report.js';
+import { runApplication } from './run.js';
 
 const USAGE = `Usage: cordon <command> [options]
 
 Commands:
+  run <entry> [-- args]  Run a Node application with each package in its own SES compartment
+      -C, --condition <c>  an exports/imports condition (repeatable)
+      --dev               include the entry package's devDependencies
   compile <file>        Compile an ES module or CommonJS file and print the SES program
       --language <l>    mjs or cjs (default: by extension; .cjs is cjs, everything else mjs)
       --record          print the archived JSON record (pre-mjs-json / pre-cjs-json) instead
@@ -57,7 +62,21 @@ const compileCommand = (args: string[]): number => {
   return 0;
 };
 
-const main = (argv: string[]): number => {
+const runCommand = async (args: string[]): Promise<number> => {
+  const separator = args.indexOf('--');
+  const own = separator === -1 ? args : args.slice(0, separator);
+  const { values, positionals } = parseArgs({
+    args: own,
+    allowPositionals: true,
+    options: { condition: { type: 'string', short: 'C', multiple: true }, dev: { type: 'boolean', default: false } },
+  });
+  const [entry, ...rest] = positionals;
+  if (entry === undefined) return fail(`run needs an entry module\n\n${USAGE}`, 2);
+  const appArgs = [...rest, ...(separator === -1 ? [] : args.slice(separator + 1))];
+  return runApplication({ entry, args: appArgs, conditions: values.condition ?? [], dev: values.dev ?? false });
+};
+
+const main = async (argv: string[]): Promise<number> => {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     process.stdout.write(USAGE);
@@ -69,9 +88,11 @@ const main = (argv: string[]): number => {
   }
   try {
     if (command === 'compile') return compileCommand(rest);
+    if (command === 'run') return await runCommand(rest);
   } catch (error) {
     if (error instanceof CordonError) {
-      return fail(`${error.code}: ${error.message}\n  hint: ${error.hint}`, 1);
+      process.stderr.write(formatError(error));
+      return 1;
     }
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return fail(`${(error as Error).message}\n\n${USAGE}`, 2);
     throw error;
@@ -79,4 +100,6 @@ const main = (argv: string[]): number => {
   return fail(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`, 2);
 };
 
-process.exitCode = main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// The application may still have work scheduled (servers, timers): let it run; its own exit code wins.
+if (typeof process.exitCode !== 'number' || code !== 0) process.exitCode = code;

@@ -9,13 +9,14 @@
  * | code         | `import()` is rewritten anyway; a property named `import` becomes `\u0069mport` | `< !--` / `-- >` (same tokens) |
  * | string, template | the `m` becomes `\x6d` (same value) | `<\x21--` / `--\x3e`       |
  * | regex        | the `m` becomes `\x6d` (same pattern) | `<\x21--` / `--\x3e`       |
- * | comment      | the `(`/`/` becomes a space     | the `!` / `>` becomes a space   |
+ * | comment      | `import` becomes `Import`       | the `!` / `>` becomes a space   |
  * | HTML-like comment (CommonJS only) | | the token becomes `//`          |
  *
  * `eval(` is treated like `import(`: in code it becomes `\u0065val(`, which SES does not see and which
  * calls the compartment's own `eval`, so a direct eval runs as an indirect one (global scope), the
  * only eval a compartment has; in strings, templates and regexes the `v` becomes `\x76`; in comments
- * the `(` becomes a space.
+ * `eval` becomes `Eval`. (In comments the word itself changes, never what follows it: that may be the
+ * next line's code or comment.)
  *
  * Template literals keep their cooked value and regular expressions their meaning; a tag that reads
  * `.raw`, or code that reads a regular expression's `.source`, sees the escape.
@@ -69,7 +70,6 @@ export const evadeCensorship = (
   for (const match of text.matchAll(importPattern)) {
     const at = match.index + match[1]!.length; // the `i` of `import`
     if (covered(at)) continue;
-    const after = at + 6 + (match[2]!.length - 1); // the `(` or `/` after `import` and any spaces
     const span = spanAt(sorted, at);
     switch (span?.kind) {
       case undefined:
@@ -81,7 +81,7 @@ export const evadeCensorship = (
         splicer.replace(at + 1, at + 2, '\\x6d');
         break;
       default:
-        splicer.replace(after, after + 1, ' ');
+        splicer.replace(at, at + 1, 'I');
     }
   }
   for (const match of text.matchAll(evalPattern)) {
@@ -97,10 +97,8 @@ export const evadeCensorship = (
       case 'regex':
         splicer.replace(at + 1, at + 2, '\\x76');
         break;
-      default: {
-        const paren = at + 4 + (match[2]!.length - 1);
-        splicer.replace(paren, paren + 1, ' ');
-      }
+      default:
+        splicer.replace(at, at + 1, 'E');
     }
   }
   for (const match of text.matchAll(htmlCommentPattern)) {

@@ -140,6 +140,8 @@ export interface CommonJsEnvironment {
   readonly resolveImport?: ((specifier: string, referrer: string | undefined) => string | undefined) | undefined;
   /** Implements `require.resolve` (Node returns a file path). */
   readonly requireResolve?: ((specifier: string, options?: unknown) => string) | undefined;
+  /** `require.main`: the application's entry module; the entry registers its `module` here. */
+  readonly main?: { module?: object | undefined; readonly isEntry: boolean } | undefined;
 }
 
 /** Builds the SES virtual module source that runs a compiled CommonJS module. */
@@ -176,6 +178,8 @@ export const makeCommonJsModuleSource = (compiled: PrecompiledCjsRecord, environ
       return requireResolve(request, options);
     };
     require.cache = Object.create(null) as Record<string, unknown>;
+    const mainHolder = environment.main;
+    Object.defineProperty(require, 'main', { get: () => mainHolder?.module, enumerable: true });
 
     let moduleExports: unknown = {};
     exportsTarget.default = moduleExports;
@@ -196,6 +200,7 @@ export const makeCommonJsModuleSource = (compiled: PrecompiledCjsRecord, environ
         exportsTarget.default = value;
       },
     };
+    if (mainHolder?.isEntry) mainHolder.module = module;
     const dynamicImport = async (request: string): Promise<unknown> => {
       const result = (await compartment.import(fullSpecifier(String(request), resolveImport))) as Record<PropertyKey, unknown>;
       return result[Symbol.toStringTag] === 'Module' ? result : result.namespace;

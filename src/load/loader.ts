@@ -113,6 +113,8 @@ export class ModuleLoader {
   /** Module location → its descriptor (or the promise of it): each module is loaded once. */
   readonly #loaded = new Map<string, unknown>();
   readonly #raw = new Map<string, unknown>();
+  /** The entry module's CommonJS `module` object, once it runs (`require.main`). */
+  readonly #main: { module?: object | undefined } = {};
 
   constructor(map: PackageCompartmentMapDescriptor, powers: ReadPowers, options: LoaderOptions) {
     this.#map = map;
@@ -441,9 +443,20 @@ export class ModuleLoader {
 
   #parseOptions(state: CompartmentState, module: string, location: string, reexportedNames: string[] | undefined, sourceMap: string | undefined) {
     const powers = this.#powers;
+    const mainHolder = this.#main;
     const filename = powers.fileURLToPath ? safePath(() => powers.fileURLToPath!(location)) : pathOfFileUrl(location);
     const where = state.descriptor.location;
+    const isEntry = where === this.#map.entry.compartment && module === this.#map.entry.module;
     return {
+      main: {
+        isEntry,
+        get module(): object | undefined {
+          return mainHolder.module;
+        },
+        set module(value: object | undefined) {
+          if (isEntry) mainHolder.module = value;
+        },
+      },
       readPowers: powers,
       compartmentDescriptor: state.descriptor,
       sourceMap,

@@ -81,6 +81,8 @@ export interface ParseOptions {
   readonly resolve?: ((specifier: string, referrer: string | undefined) => string | undefined) | undefined;
   /** Cordon: resolves a specifier a CommonJS module imports dynamically (`import()`). */
   readonly resolveImport?: ((specifier: string, referrer: string | undefined) => string | undefined) | undefined;
+  /** Cordon: `require.main` (the holder of the application's entry module, shared by all modules). */
+  readonly main?: { module?: object | undefined; readonly isEntry: boolean } | undefined;
   /** Cordon: `require.resolve` (a file path, as Node returns). */
   readonly requireResolve?: ((specifier: string, options?: unknown) => string) | undefined;
 }

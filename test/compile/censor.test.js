@@ -12,7 +12,7 @@ lockdown({ errorTaming: 'unsafe', overrideTaming: 'severe' });
 const IMPORT_CALL = 'imp' + 'ort(';
 const OPEN = '<' + '!--';
 const CLOSE = '--' + '>';
-const rejected = text => /(^|[^.]|\.\.\.)\bimport(\s*(?:\(|\/[/*]))/.test(text) || text.includes(OPEN) || text.includes(CLOSE);
+const rejected = text => /(^|[^.]|\.\.\.)\bimport(\s*(?:\(|\/[/*]))/.test(text) || /(^|[^.])\beval\s*\(/.test(text) || text.includes(OPEN) || text.includes(CLOSE);
 
 const esmBody = `
   // a comment mentioning ${IMPORT_CALL}x) and ${OPEN} and ${CLOSE}
@@ -71,4 +71,27 @@ test('CommonJS: the same rewriting, plus HTML-like comments, plus import() to th
 test('text without censored tokens is left exactly as it was', () => {
   const text = 'exports.a = function () { return 1; };\n';
   assert.ok(compileCommonJs(text).source.includes(text));
+});
+
+test('a censored word at the end of a comment never changes the next line (regression)', async () => {
+  const text = [
+    '// the last word of this comment is import',
+    '// and this line is another comment',
+    'const a = 1; // ends with eval',
+    '(function () {})();',
+    'export const value = a;',
+  ].join('\n');
+  const record = new ModuleSource(text);
+  assert.equal(rejected(record.__syncModuleProgram__), false);
+  assert.equal(/\beval\s*\(/.test(record.__syncModuleProgram__), false);
+  const ns = await importMemory({ './main.js': text });
+  assert.equal(ns.value, 1);
+});
+
+test('eval( in code becomes a call of the compartment\'s own eval (indirect), in strings it keeps its value', async () => {
+  const ns = await importMemory({
+    './main.js': `const local = 'module scope';\nexport const viaEval = eval('typeof local');\nexport const text = 'eval(x)';\n`,
+  });
+  assert.equal(ns.viaEval, 'undefined'); // global scope: the module's locals are not visible
+  assert.equal(ns.text, 'eval(x)');
 });

@@ -1,0 +1,52 @@
+/**
+ * `cordon run <entry> [-- args…]`: run a Node application confined, each package in its own
+ * compartment, with Node's globals and builtins granted (no policy yet), `process.argv` as
+ * `node <entry> args…` would give it, and the app's exit code.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import url from 'node:url';
+import crypto from 'node:crypto';
+import { nodeBuiltinModules, nodeGlobals, nodeGlobalsFor, nodeLockdownOptions } from './node-host.js';
+import { formatError } from './report.js';
+
+export interface RunOptions {
+  readonly entry: string;
+  readonly args: readonly string[];
+  readonly conditions: readonly string[];
+  readonly dev: boolean;
+}
+
+interface SesGlobals {
+  lockdown?: (options: object) => void;
+  Compartment?: new (options?: object) => { globalThis: object };
+}
+
+export const runApplication = async (options: RunOptions): Promise<number> => {
+  const entryPath = path.resolve(options.entry);
+  if (!fs.existsSync(entryPath)) {
+    process.stderr.write(`cordon: no such file: ${options.entry}\n`);
+    return 2;
+  }
+  await import('ses');
+  const ses = globalThis as unknown as SesGlobals;
+  ses.lockdown!(nodeLockdownOptions);
+  const { importLocation } = await import('../index.js');
+  const { makeReadNowPowers } = await import('../node-powers.js');
+  const powers = makeReadNowPowers({ fs, url, crypto, path });
+  const compartmentGlobals = new Set(Object.getOwnPropertyNames(new ses.Compartment!().globalThis));
+  process.argv = [process.argv[0]!, entryPath, ...options.args];
+  try {
+    await importLocation(powers, url.pathToFileURL(entryPath).href, {
+      conditions: options.conditions,
+      dev: options.dev,
+      globals: nodeGlobals(compartmentGlobals),
+      globalsFor: nodeGlobalsFor,
+      modules: nodeBuiltinModules(),
+    });
+  } catch (error) {
+    process.stderr.write(formatError(error));
+    return 1;
+  }
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+};
