@@ -44,12 +44,11 @@ const SES_NAMES = new Set(['lockdown', 'repairIntrinsics', 'hardenIntrinsics', '
  */
 export const nodeGlobals = (compartmentGlobalNames: ReadonlySet<string>): Record<string, unknown> => {
   const globals: Record<string, unknown> = {};
-  const host = globalThis as unknown as Record<string, unknown>;
   for (const name of Object.getOwnPropertyNames(globalThis)) {
     if (SES_NAMES.has(name) || compartmentGlobalNames.has(name) || name === 'global' || name === 'globalThis') continue;
-    const descriptor = Object.getOwnPropertyDescriptor(globalThis, name);
-    if (descriptor && 'value' in descriptor) globals[name] = descriptor.value;
-    else if (descriptor?.get) globals[name] = host[name];
+    const descriptor = Object.getOwnPropertyDescriptor(globalThis, name)!;
+    // Node makes some globals lazy (fetch loads undici when first read): keep them lazy.
+    Object.defineProperty(globals, name, { ...descriptor, enumerable: true, configurable: true });
   }
   globals.Date = Date;
   globals.Math = Math;

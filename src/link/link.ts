@@ -84,12 +84,13 @@ export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPower
     const compartment = new Compartment({
       __options__: true,
       name: descriptor.label,
-      globals: { ...options.globals },
       ...hooks,
       __noNamespaceBox__: true,
       ...(options.transforms ? { transforms: options.transforms } : {}),
       ...(options.__shimTransforms__ ? { __shimTransforms__: options.__shimTransforms__ } : {}),
     });
+    // Globals are copied as properties, so that a lazy global (an accessor) stays lazy.
+    if (options.globals) Object.defineProperties(compartment.globalThis, Object.getOwnPropertyDescriptors(options.globals));
     if (options.globalsFor) Object.assign(compartment.globalThis, options.globalsFor(compartment.globalThis, descriptor.label));
     compartments.set(location, compartment);
   }

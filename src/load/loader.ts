@@ -562,8 +562,21 @@ export class ModuleLoader {
       });
       return { source: record, importMeta: { url: location } };
     };
-    const resolved = this.#run(resolveAll(), sync);
-    return resolved instanceof Promise ? resolved.then(done) : done();
+    if (sync) {
+      runSync(resolveAll(), this.#readNow());
+      return done();
+    }
+    // Asynchronously, every import is resolved at once (their probing reads overlap).
+    const resolveOne = function* (specifier: string): Loader<void> {
+      try {
+        const resolution = yield* resolveSpecifier(loader.#context, descriptor, module, specifier, kind);
+        loader.#register(state, module, specifier, kind, resolution);
+      } catch (error) {
+        loader.#defer(state, module, specifier, error, kind === 'require' ? 'deferred' : 'failed');
+      }
+    };
+    const pending = [...new Set(record.imports)].filter(specifier => !state.resolutions.get(module)?.has(specifier));
+    return Promise.all(pending.map(specifier => runAsync(resolveOne(specifier), this.#maybeRead))).then(done);
   }
 
   /** A module's language: the map's `types`, Node's package scope (`type` of the nearest package.json) for `.js`, the extension table. */
