@@ -1,21 +1,24 @@
 // importLocation, cold: a fresh process per run, Cordon against @endo/compartment-mapper and plain
-// `node`, on the largest app of the real-world list (express: 148 modules in 71 packages). Contenders
-// alternate run by run; medians of wall time from spawn to exit (and of the import alone).
-//   npm run bench:run [-- --runs 7 --app express]
+// `node`, on the largest app of the real-world list (express: 148 modules in 71 packages; Endo cannot
+// load it) and on the largest Endo can load (date-fns: 305 modules). Contenders alternate run by run;
+// medians of wall time from spawn to exit (and of the import alone).
+//   npm run bench:run [-- --runs 7 --apps express,date-fns]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import url from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, app: { type: 'string', default: 'express' }, worker: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '7' }, apps: { type: 'string', default: 'express,date-fns' }, app: { type: 'string' }, worker: { type: 'string' } },
+});
 const root = path.resolve(import.meta.dirname, '..');
 // The app: a package of its own that depends on the benchmarked package (found, as Node finds it, in
 // this repository's node_modules above it), so that each contender maps only that package's tree.
-const appDir = path.join(root, 'bench', '.apps', values.app);
-const entry = path.join(appDir, 'main.mjs');
+const appDir = app => path.join(root, 'bench', '.apps', app);
 
 if (values.worker) {
+  const entry = path.join(appDir(values.app), 'main.mjs');
   const start = process.hrtime.bigint();
   const entryUrl = url.pathToFileURL(entry).href;
   if (values.worker === 'node') {
@@ -37,36 +40,49 @@ if (values.worker) {
   process.exit(0);
 }
 
-fs.mkdirSync(appDir, { recursive: true });
-fs.writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ name: `bench-${values.app}`, version: '1.0.0', type: 'module', dependencies: { [values.app]: '*' } }, null, 2));
-fs.writeFileSync(entry, `import * as ns from '${values.app}';\nexport { ns };\n`);
 const self = url.fileURLToPath(import.meta.url);
-const samples = { node: [], cordon: [], endo: [] };
-const failures = {};
-const orders = [['node', 'cordon', 'endo'], ['endo', 'node', 'cordon'], ['cordon', 'endo', 'node']];
-for (let i = 0; i < Number(values.runs); i += 1) {
-  for (const contender of orders[i % orders.length]) {
-    const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, [self, '--worker', contender, '--app', values.app], { encoding: 'utf8', cwd: root });
-    const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-    if (result.status !== 0) {
-      failures[contender] = (result.stderr || result.stdout).split('\n').find(line => /Error|error/.test(line)) ?? `exit ${result.status}`;
-      continue;
+const median = xs => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
+const results = [];
+for (const app of values.apps.split(',')) {
+  const dir = appDir(app);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `bench-${app}`, version: '1.0.0', type: 'module', dependencies: { [app]: '*' } }, null, 2));
+  fs.writeFileSync(path.join(dir, 'main.mjs'), `import * as ns from '${app}';\nexport { ns };\n`);
+  const samples = { node: [], cordon: [], endo: [] };
+  const failures = {};
+  const orders = [['node', 'cordon', 'endo'], ['endo', 'node', 'cordon'], ['cordon', 'endo', 'node']];
+  for (let i = 0; i < Number(values.runs); i += 1) {
+    for (const contender of orders[i % orders.length]) {
+      if (failures[contender]) continue;
+      const start = process.hrtime.bigint();
+      const result = spawnSync(process.execPath, [self, '--worker', contender, '--app', app], { encoding: 'utf8', cwd: root });
+      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+      if (result.status !== 0) {
+        const lines = `${result.stderr}\n${result.stdout}`.split('\n').map(line => line.trim()).filter(Boolean);
+        failures[contender] = (lines.find(line => /Error|rejected|Cannot/.test(line)) ?? lines[0] ?? `exit ${result.status}`).slice(0, 120);
+        continue;
+      }
+      samples[contender].push({ wallMs, ...JSON.parse(result.stdout) });
     }
-    samples[contender].push({ wallMs, ...JSON.parse(result.stdout) });
+  }
+  const wall = name => median(samples[name].map(s => s.wallMs));
+  const imported = name => median(samples[name].map(s => s.importMs));
+  for (const name of ['node', 'cordon', 'endo']) {
+    results.push({
+      app,
+      contender: name,
+      'wall ms': failures[name] ? '—' : +wall(name).toFixed(1),
+      'import ms': failures[name] ? '—' : +imported(name).toFixed(1),
+      'vs node': failures[name] ? '—' : `${(wall(name) / wall('node')).toFixed(2)}x`,
+      note: failures[name] ? `fails: ${failures[name]}` : '',
+    });
   }
 }
-const median = xs => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
-const row = name => ({
-  contender: name,
-  'wall ms (spawn→exit)': +median(samples[name].map(s => s.wallMs)).toFixed(1),
-  'import ms': +median(samples[name].map(s => s.importMs)).toFixed(1),
-  runs: samples[name].length,
-  failed: failures[name] ?? '',
-});
-const rows = [row('node'), row('cordon'), row('endo')];
-console.log(`importLocation of ${values.app}, cold (fresh process per run), medians of ${values.runs} alternated runs (node ${process.version})`);
-console.table(rows);
-const [node, cordon, endo] = rows.map(r => r['wall ms (spawn→exit)']);
-console.log(`Cordon / plain node: ${(cordon / node).toFixed(2)}x (target: <= 3x)`);
-console.log(Number.isNaN(endo) ? `Endo failed: ${failures.endo}` : `Endo / Cordon: ${(endo / cordon).toFixed(2)}x; Endo / plain node: ${(endo / node).toFixed(2)}x`);
+console.log(`importLocation, cold (a fresh process per run, wall time spawn→exit), medians of ${values.runs} alternated runs (node ${process.version})`);
+console.table(results);
+for (const app of values.apps.split(',')) {
+  const row = name => results.find(r => r.app === app && r.contender === name);
+  const cordon = row('cordon');
+  const endo = row('endo');
+  console.log(`${app}: Cordon ${cordon['vs node']} plain node (target <= 3x)${typeof endo['wall ms'] === 'number' ? `; Endo ${endo['vs node']}, Endo / Cordon ${(endo['wall ms'] / cordon['wall ms']).toFixed(2)}x` : `; Endo ${endo.note}`}`);
+}

@@ -47,8 +47,20 @@ export const nodeGlobals = (compartmentGlobalNames: ReadonlySet<string>): Record
   for (const name of Object.getOwnPropertyNames(globalThis)) {
     if (SES_NAMES.has(name) || compartmentGlobalNames.has(name) || name === 'global' || name === 'globalThis') continue;
     const descriptor = Object.getOwnPropertyDescriptor(globalThis, name)!;
-    // Node makes some globals lazy (fetch loads undici when first read): keep them lazy.
-    Object.defineProperty(globals, name, { ...descriptor, enumerable: true, configurable: true });
+    if ('value' in descriptor) {
+      globals[name] = descriptor.value;
+      continue;
+    }
+    // Node makes some globals lazy (fetch loads undici when first read): keep them lazy, reading them
+    // off the host (their getters insist on the host's global object as `this`).
+    Object.defineProperty(globals, name, {
+      get: () => Reflect.get(globalThis, name),
+      set(this: object, value: unknown) {
+        Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
+      },
+      enumerable: true,
+      configurable: true,
+    });
   }
   globals.Date = Date;
   globals.Math = Math;
