@@ -5,3 +5,5 @@ export { mapNodeModules, search, type MapNodeModulesOptions, type SearchResult }
 export { makeMemoryPowers, type ReadNowPowers, type ReadPowers, type WritePowers } from './powers/index.js';
 export { importFromMap, importLocation, loadFromMap, loadLocation, type Application, type ImportOptions, type LoadLocationOptions, type LoadOptions } from './run/index.js';
 export { makeCompartmentError, makeExitModuleSource } from './endow/index.js';
+export { captureFromMap, hashLocation, makeAndHashArchive, makeArchive, makeArchiveFromMap, mapLocation, writeArchive, type ArchiveLocationOptions, type ArchiveOptions } from './pack/index.js';
+export { importArchive, loadArchive, parseArchive, type ArchiveApplication, type ParseArchiveOptions } from './unpack/index.js';

@@ -25,6 +25,8 @@ initSync();
 export interface CompiledCommonJs extends PrecompiledCjsRecord {
   /** Whether the body uses `import()` (the wrapper then takes a sixth parameter). */
   readonly needsImport: boolean;
+  /** Literal specifiers of `import()` calls. */
+  readonly dynamicImports: readonly string[];
 }
 
 // `require` as a call with one literal argument, not a property access (`x.require(…)`).
@@ -68,6 +70,7 @@ export const compileCommonJs = (text: string, sourceUrl?: string): CompiledCommo
   if (text.startsWith('#!')) splicer.replace(0, 2, '//');
   const prefix = choosePrefix(text);
   let needsImport = false;
+  const dynamicImports: string[] = [];
   if (hasCensoredText(text)) {
     // Only now is a full parse worth it: to tell code from strings and comments, and to find `import()`.
     const { program, comments } = parseScriptText(text, sourceUrl);
@@ -78,6 +81,7 @@ export const compileCommonJs = (text: string, sourceUrl?: string): CompiledCommo
     }));
     collectLiterals(program, spans, node => {
       needsImport = true;
+      if (node.source?.type === 'Literal' && typeof node.source.value === 'string') dynamicImports.push(node.source.value);
       splicer.replace(node.start, node.start + 'import'.length, `${prefix}import`);
     });
     evadeCensorship(text, spans, splicer, position => splicer.covers(position));
@@ -88,7 +92,7 @@ export const compileCommonJs = (text: string, sourceUrl?: string): CompiledCommo
   const imports = findRequires(text);
   const exports = exportNames.filter(name => name !== 'default');
   exports.push('default');
-  return { imports, exports, reexports, source, needsImport };
+  return { imports, exports, reexports, source, needsImport, dynamicImports };
 };
 
 interface AnyNode {

@@ -17,7 +17,7 @@ import {
   type VirtualModuleSource,
 } from '../model/index.js';
 import { compileCommonJs, makeCommonJsModuleSource, type CompiledCommonJs } from './cjs.js';
-import { ModuleSource } from './mjs/module-source.js';
+import { literalDynamicImports, ModuleSource } from './mjs/module-source.js';
 import type { SourceMapObject } from './splice.js';
 
 const decoder = new TextDecoder();
@@ -66,7 +66,7 @@ const parseMjs: ParseFunction = (bytes, _specifier, location, _packageLocation, 
     sourceMapUrl: options?.sourceMapUrl,
     sourceMapHook: sourceMapHookAdapter(options),
   });
-  return { parser: 'mjs', bytes, record };
+  return { parser: 'mjs', bytes, record, dynamicImports: literalDynamicImports(record) };
 };
 
 const commonJsRecord = (compiled: CompiledCommonJs | ReturnType<typeof readPrecompiledCjs>, specifier: string, location: string, options: ParseOptions | undefined) => {
@@ -86,7 +86,7 @@ const commonJsRecord = (compiled: CompiledCommonJs | ReturnType<typeof readPreco
 
 const parseCjs: ParseFunction = (bytes, specifier, location, _packageLocation, options) => {
   const compiled = compileCommonJs(decodeText(bytes), location);
-  return { parser: 'cjs', bytes, record: commonJsRecord(compiled, specifier, location, options) };
+  return { parser: 'cjs', bytes, record: commonJsRecord(compiled, specifier, location, options), dynamicImports: compiled.dynamicImports };
 };
 
 const parsePreMjsJson: ParseFunction = (bytes, _specifier, location) => {

@@ -87,6 +87,42 @@ export const errorCodes = {
     title: 'A dynamic require needs synchronous read powers',
     hint: 'Pass read powers made by makeReadNowPowers (or with maybeReadNow, fileURLToPath and isAbsolute), use only synchronous parsers, and no asynchronous moduleTransforms.',
   },
+  CORDON_ARCHIVE_CORRUPT: {
+    title: 'An archive is not a valid zip',
+    hint: 'The file is damaged or not an archive. Make it again with cordon pack (or Endo\'s makeArchive).',
+  },
+  CORDON_ARCHIVE_UNSAFE_NAME: {
+    title: 'An archive entry has an unsafe name',
+    hint: 'Entry names must be relative paths without "..", ".", empty segments, backslashes or a drive or root. Do not run this archive.',
+  },
+  CORDON_ARCHIVE_DUPLICATE_ENTRY: {
+    title: 'An archive holds two entries with one name',
+    hint: 'A zip with duplicate names can show different files to different readers. Do not run this archive.',
+  },
+  CORDON_ARCHIVE_TOO_LARGE: {
+    title: 'An archive exceeds a size limit',
+    hint: 'If you trust the archive, raise the limit (maxEntryBytes, maxTotalBytes, maxEntries, maxCompressionRatio).',
+  },
+  CORDON_ARCHIVE_INVALID_MAP: {
+    title: 'An archive\'s compartment-map.json is invalid',
+    hint: 'The map does not have the shape Cordon and Endo write. Do not run this archive; make it again.',
+  },
+  CORDON_ARCHIVE_MISSING_FILE: {
+    title: 'An archive lacks a file its map names',
+    hint: 'The archive is incomplete or was altered. Make it again.',
+  },
+  CORDON_ARCHIVE_EXTRANEOUS_FILE: {
+    title: 'An archive holds a file its map does not name',
+    hint: 'An archive must hold exactly the files of its map. Do not run this archive.',
+  },
+  CORDON_ARCHIVE_HASH_MISMATCH: {
+    title: 'An archive does not match its hashes',
+    hint: 'A module\'s bytes differ from the sha512 its map records, or the map differs from the expected sha512: the archive was altered or is not the one expected.',
+  },
+  CORDON_ARCHIVE_MODULE_MISSING: {
+    title: 'A module is not in the archive',
+    hint: 'The archive holds only what the application reached when it was made. Import the module statically (or with a literal import()/require()) so that it is archived, or provide it as a host module.',
+  },
 } as const satisfies Record<string, { title: string; hint: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

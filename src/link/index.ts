@@ -1,6 +1,7 @@
 export {
   findCompartmentConstructor,
   link,
+  makeExitProvider,
   type CompartmentConstructor,
   type CompartmentInstance,
   type ImportHook,

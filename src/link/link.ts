@@ -25,6 +25,33 @@ export interface CompartmentInstance {
 
 export type CompartmentConstructor = new (options: Record<string, unknown>) => CompartmentInstance;
 
+/**
+ * Host modules as the loader asks for them: `modules` first (by name), then `importHook` (async) or
+ * `importNowHook` (sync). With `archiveOnly`, nothing is executed: an exit that exists is a placeholder.
+ */
+export const makeExitProvider = (
+  modules: Readonly<Record<string, object>>,
+  importHook: ImportHook | undefined,
+  importNowHook: ImportNowHook | undefined,
+  archiveOnly = false,
+) => {
+  const exitSources = new Map<string, object>();
+  const placeholder = { source: Object.freeze({ imports: [], exports: [], execute() { throw new CordonError('CORDON_INVALID_ARGUMENT', 'An application loaded to be archived cannot run'); } }) };
+  return (specifier: string, packageLocation: string, sync: boolean): unknown => {
+    if (Object.hasOwn(modules, specifier)) {
+      if (archiveOnly) return placeholder;
+      let source = exitSources.get(specifier);
+      if (!source) exitSources.set(specifier, (source = makeExitModuleSource(modules[specifier]!)));
+      return { source };
+    }
+    // URL-scheme specifiers are exits by definition: an archive records nothing for them.
+    if (archiveOnly && /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(specifier)) return placeholder;
+    const found = sync ? importNowHook?.(specifier, packageLocation) : (importHook ?? importNowHook)?.(specifier, packageLocation);
+    if (!archiveOnly) return found;
+    return found instanceof Promise ? found.then(d => (d === undefined ? undefined : placeholder)) : found === undefined ? undefined : placeholder;
+  };
+};
+
 export interface LinkOptions extends Omit<LoaderOptions, 'isHostModule' | 'hasExitHook' | 'exitModule'> {
   /** Globals every compartment gets (without a policy, as Endo does). */
   readonly globals?: Readonly<Record<string, unknown>> | undefined;
@@ -37,6 +64,8 @@ export interface LinkOptions extends Omit<LoaderOptions, 'isHostModule' | 'hasEx
   readonly Compartment?: CompartmentConstructor | undefined;
   readonly transforms?: readonly unknown[] | undefined;
   readonly __shimTransforms__?: readonly unknown[] | undefined;
+  /** Load only (for archives): host modules are placeholders, nothing may run. */
+  readonly archiveOnly?: boolean | undefined;
 }
 
 export interface LinkedApplication {
@@ -57,21 +86,12 @@ export const findCompartmentConstructor = (given: CompartmentConstructor | undef
 export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPowers, options: LinkOptions): LinkedApplication => {
   const Compartment = findCompartmentConstructor(options.Compartment);
   const modules = options.modules ?? {};
-  const exitSources = new Map<string, object>();
   const { importHook, importNowHook } = options;
   const loader = new ModuleLoader(map, readPowers, {
     ...options,
     isHostModule: specifier => Object.hasOwn(modules, specifier),
     hasExitHook: importHook !== undefined || importNowHook !== undefined,
-    exitModule: (specifier, packageLocation, sync) => {
-      if (Object.hasOwn(modules, specifier)) {
-        let source = exitSources.get(specifier);
-        if (!source) exitSources.set(specifier, (source = makeExitModuleSource(modules[specifier]!)));
-        return { source };
-      }
-      if (sync) return importNowHook?.(specifier, packageLocation) ?? undefined;
-      return importHook?.(specifier, packageLocation) ?? importNowHook?.(specifier, packageLocation);
-    },
+    exitModule: makeExitProvider(modules, importHook, importNowHook, options.archiveOnly),
   });
   const compartments = new Map<string, CompartmentInstance>();
   const compartmentOf = (location: string): CompartmentInstance => {

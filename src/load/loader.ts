@@ -67,6 +67,8 @@ export interface LoadedModule {
   readonly language: string;
   readonly bytes: Uint8Array;
   readonly record: ModuleSourceRecord;
+  /** Literal `import()` specifiers of the module. */
+  readonly dynamicImports: readonly string[];
   /** Specifier → what it resolved to. */
   readonly resolutions: ReadonlyMap<string, Resolution | { readonly type: 'error'; readonly error: unknown }>;
 }
@@ -398,7 +400,7 @@ export class ModuleLoader {
         }
         return parser.parse(bytes, module, location, descriptor.location, parseOptions);
       };
-      const afterParse = (result: { record: ModuleSourceRecord; bytes: Uint8Array; parser: string }) => this.#resolveImports(state, module, location, lang, result, kind, sync);
+      const afterParse = (result: { record: ModuleSourceRecord; bytes: Uint8Array; parser: string; dynamicImports?: readonly string[] | undefined }) => this.#resolveImports(state, module, location, lang, result, kind, sync);
       const withNames = (names: string[] | undefined) => {
         let parsed;
         try {
@@ -513,7 +515,7 @@ export class ModuleLoader {
     module: string,
     location: string,
     language: string,
-    result: { record: ModuleSourceRecord; bytes: Uint8Array; parser: string },
+    result: { record: ModuleSourceRecord; bytes: Uint8Array; parser: string; dynamicImports?: readonly string[] | undefined },
     kind: ImportKind,
     sync: boolean,
   ): unknown {
@@ -532,7 +534,14 @@ export class ModuleLoader {
       }
     }
     const done = (): unknown => {
-      const table = state.resolutions.get(module) ?? new Map<string, string>();
+      const targets = state.targets;
+      const resolutionsNow = () =>
+        new Map(
+          [...(state.resolutions.get(module) ?? new Map<string, string>())].map(([specifier, full]): [string, LoadedModule['resolutions'] extends ReadonlyMap<string, infer V> ? V : never] => {
+            const target = targets.get(full)!;
+            return [specifier, 'error' in target ? { type: 'error', error: target.error } : target];
+          }),
+        );
       this.#options.onModule?.({
         compartment: descriptor.location,
         module,
@@ -540,12 +549,11 @@ export class ModuleLoader {
         language: result.parser,
         bytes: result.bytes,
         record,
-        resolutions: new Map(
-          [...table].map(([specifier, full]): [string, LoadedModule['resolutions'] extends ReadonlyMap<string, infer V> ? V : never] => {
-            const target = state.targets.get(full)!;
-            return [specifier, 'error' in target ? { type: 'error', error: target.error } : target];
-          }),
-        ),
+        dynamicImports: result.dynamicImports ?? [],
+        // Read when needed: dynamic imports resolved later (for archives) appear here too.
+        get resolutions() {
+          return resolutionsNow();
+        },
       });
       this.#options.moduleSourceHook?.({
         moduleSource: {

@@ -27,3 +27,15 @@ export type {
   ScopeDescriptor,
 } from './compartment-map.js';
 export { markRequireReturnsDefault, requireValue } from './require-value.js';
+export {
+  COMPARTMENT_MAP_NAME,
+  isSafeArchivePath,
+  readArchiveCompartmentMap,
+  type ArchiveCompartment,
+  type ArchiveCompartmentMap,
+  type ArchiveErrorModule,
+  type ArchiveExitModule,
+  type ArchiveFileModule,
+  type ArchiveLinkModule,
+  type ArchiveModule,
+} from './archive.js';

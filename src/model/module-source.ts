@@ -63,6 +63,8 @@ export interface ParseResult {
   readonly bytes: Uint8Array;
   readonly record: ModuleSourceRecord;
   readonly sourceMap?: string | undefined;
+  /** Cordon: literal specifiers of the module's `import()` calls (archives include their targets). */
+  readonly dynamicImports?: readonly string[] | undefined;
 }
 
 /** Options every `parse` may receive from the loader (Endo's names). */

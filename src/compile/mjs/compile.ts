@@ -98,6 +98,10 @@ const choosePrefix = (taken: readonly string[]): string => {
   }
 };
 
+/** The literal specifiers of a compiled module's `import()` calls (for archives, which must include them). */
+const literalDynamicImports = new WeakMap<object, readonly string[]>();
+export const dynamicImportsOf = (record: object): readonly string[] => literalDynamicImports.get(record) ?? [];
+
 export const compileModule = (text: string, options: CompileModuleOptions = {}): PrecompiledModuleSource => {
   const file = options.sourceUrl;
   const censored = hasCensoredText(text);
@@ -453,7 +457,7 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
       else fixedExportMap[name] = [entry.local];
     }
   }
-  return {
+  const record: PrecompiledModuleSource = {
     imports,
     exports: [...exportNames].sort(),
     reexports: reexports.sort(),
@@ -464,6 +468,9 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
     __needsImport__: walker.dynamicImports.length > 0,
     __needsImportMeta__: walker.importMetas.length > 0,
   };
+  const literals = walker.dynamicImports.filter(node => node.source.type === 'Literal' && typeof node.source.value === 'string').map(node => node.source.value as string);
+  if (literals.length > 0) literalDynamicImports.set(record, literals);
+  return record;
 };
 
 /** Publishes at the start of every iteration of `loop` and once after it (for an empty loop). */

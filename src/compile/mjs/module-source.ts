@@ -1,7 +1,7 @@
 import { CordonError } from '../../diagnostics/index.js';
 import type { PrecompiledModuleSource } from '../../model/index.js';
 import type { SourceMapObject } from '../splice.js';
-import { compileModule, type CompileModuleOptions } from './compile.js';
+import { compileModule, dynamicImportsOf, type CompileModuleOptions } from './compile.js';
 
 /** The options of `new ModuleSource(text, options)`, as `@endo/module-source` takes them. */
 export interface ModuleSourceOptions {
@@ -18,6 +18,10 @@ const deepFreeze = <T>(value: T): T => {
   }
   return value;
 };
+
+const moduleSourceDynamicImports = new WeakMap<object, readonly string[]>();
+/** The literal specifiers of `import()` calls in a module source (Cordon; archives include their targets). */
+export const literalDynamicImports = (source: object): readonly string[] => moduleSourceDynamicImports.get(source) ?? dynamicImportsOf(source);
 
 /** The record's fields, declared once (in the model) and merged into the class. */
 export interface ModuleSource extends PrecompiledModuleSource {}
@@ -36,8 +40,11 @@ export class ModuleSource {
       throw new CordonError('CORDON_INVALID_ARGUMENT', 'ModuleSource sourceUrl must not contain line breaks', { file: JSON.stringify(opts.sourceUrl) });
     }
     // The record's keys come in Endo's order (imports, exports, reexports, program, maps, flags).
-    Object.assign(this, compileModule(source, opts));
+    const record = compileModule(source, opts);
+    Object.assign(this, record);
     deepFreeze(this);
+    const literals = dynamicImportsOf(record);
+    if (literals.length > 0) moduleSourceDynamicImports.set(this, literals);
   }
 }
 Object.freeze(ModuleSource.prototype);

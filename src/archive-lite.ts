@@ -1,0 +1,1 @@
+export { hashFromMap, makeAndHashArchiveFromMap, makeArchiveFromMap, mapFromMap, writeArchiveFromMap, type ArchiveOptions } from './pack/index.js';

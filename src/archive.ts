@@ -1,0 +1,1 @@
+export { hashLocation, makeAndHashArchive, makeArchive, mapLocation, writeArchive, type ArchiveLocationOptions } from './pack/index.js';

@@ -1,0 +1,1 @@
+export { captureFromMap } from './pack/index.js';

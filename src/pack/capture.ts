@@ -1,0 +1,252 @@
+/**
+ * Capturing an application: load every module it can reach (nothing runs), and turn what was loaded
+ * into an archive's compartment map (Endo's format: `tags`, `entry`, `compartments` of `name`,
+ * `label`, `location`, `modules`) plus the files to archive.
+ *
+ * Closed world, but complete: besides what SES loads from static imports, the targets of literal
+ * `import('x')` (ESM and CommonJS) are loaded too, until nothing new appears; every literal `require`
+ * is already a static import of its module.
+ */
+import { CordonError } from '../diagnostics/index.js';
+import { link, type ImportHook, type ImportNowHook } from '../link/index.js';
+import { compileCommonJs, type LoadedModule, type ModuleTransform, type SyncModuleTransform } from '../load/index.js';
+import {
+  COMPARTMENT_MAP_NAME,
+  type ArchiveCompartmentMap,
+  type ArchiveModule,
+  type PackageCompartmentDescriptor,
+  type PackageCompartmentMapDescriptor,
+  type ParserForLanguage,
+} from '../model/index.js';
+import type { ReadPowers } from '../powers/index.js';
+
+export interface CaptureOptions {
+  readonly modules?: Readonly<Record<string, object>> | undefined;
+  readonly importHook?: ImportHook | undefined;
+  readonly importNowHook?: ImportNowHook | undefined;
+  readonly parserForLanguage?: ParserForLanguage | undefined;
+  readonly moduleTransforms?: Readonly<Record<string, ModuleTransform>> | undefined;
+  readonly syncModuleTransforms?: Readonly<Record<string, SyncModuleTransform>> | undefined;
+  readonly searchSuffixes?: readonly string[] | undefined;
+  readonly log?: ((...args: unknown[]) => void) | undefined;
+  readonly Compartment?: (new (options: Record<string, unknown>) => never) | undefined;
+  /** Called once per module as it is captured (for progress). */
+  readonly onModule?: ((module: LoadedModule) => void) | undefined;
+}
+
+export interface Capture {
+  readonly map: PackageCompartmentMapDescriptor;
+  readonly modules: readonly LoadedModule[];
+}
+
+/** Loads everything an application reaches, without running any of it. */
+export const captureModules = async (readPowers: ReadPowers, map: PackageCompartmentMapDescriptor, options: CaptureOptions = {}): Promise<Capture> => {
+  const captured = new Map<string, LoadedModule>();
+  const linked = link(map, readPowers, {
+    parserForLanguage: options.parserForLanguage,
+    moduleTransforms: options.moduleTransforms,
+    syncModuleTransforms: options.syncModuleTransforms,
+    searchSuffixes: options.searchSuffixes,
+    log: options.log,
+    modules: options.modules,
+    importHook: options.importHook,
+    importNowHook: options.importNowHook,
+    Compartment: options.Compartment as never,
+    archiveOnly: true,
+    onModule: module => {
+      captured.set(module.location, module);
+      options.onModule?.(module);
+    },
+  });
+  try {
+    await linked.entryCompartment.load(linked.entryModule);
+  } catch (error) {
+    const errors = linked.loader.errors.length > 0 ? linked.loader.errors : [error];
+    throw new CordonError('CORDON_LOAD_FAILED', `Cannot archive ${new URL(map.entry.module, map.entry.compartment).href}: ${errors.map(e => (e as Error).message).join('; ')}`, {
+      cause: error,
+      errors,
+    });
+  }
+  // Literal import() targets, until no new module appears.
+  const visited = new Set<string>();
+  for (let progress = true; progress; ) {
+    progress = false;
+    for (const module of [...captured.values()]) {
+      for (const specifier of module.dynamicImports) {
+        const key = `${module.location}\u0000${specifier}`;
+        if (visited.has(key)) continue;
+        visited.add(key);
+        let full: string;
+        try {
+          full = linked.loader.resolveNow(module.compartment, module.module, specifier, 'import');
+        } catch (error) {
+          options.log?.(`Cordon: import(${JSON.stringify(specifier)}) in ${module.location} cannot be resolved: ${(error as Error).message}`);
+          continue;
+        }
+        const before = captured.size;
+        await linked.compartments.get(module.compartment)!.load(full).catch(error => {
+          options.log?.(`Cordon: import(${JSON.stringify(specifier)}) in ${module.location} cannot be loaded: ${(error as Error).message}`);
+        });
+        if (captured.size > before) progress = true;
+      }
+    }
+  }
+  return { map, modules: [...captured.values()] };
+};
+
+/**
+ * Archive compartment names, Endo's rule: `${name}-v${version}`, sorted; a name that repeats the
+ * previous compartment's package name gets `-n1`, `-n2`, … (also for another version of it).
+ */
+export const archiveNames = (compartments: readonly PackageCompartmentDescriptor[]): Map<string, string> => {
+  const sorted = [...compartments].sort((a, b) => {
+    const ka = `${a.name}-v${a.version}`;
+    const kb = `${b.name}-v${b.version}`;
+    return ka < kb ? -1 : ka > kb ? 1 : a.location < b.location ? -1 : 1;
+  });
+  const names = new Map<string, string>();
+  let previous: string | undefined;
+  let repeat = 0;
+  for (const compartment of sorted) {
+    repeat = compartment.name === previous ? repeat + 1 : 0;
+    previous = compartment.name;
+    names.set(compartment.location, `${compartment.name}-v${compartment.version}${repeat > 0 ? `-n${repeat}` : ''}`);
+  }
+  return names;
+};
+
+/** The specifier Endo's archive reader computes for `specifier` imported by `referrer` (its resolve). */
+const archiveSpecifier = (referrer: string, specifier: string): string => {
+  if (!(specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..')) return specifier;
+  const parts = referrer.split('/');
+  parts.pop();
+  for (const segment of specifier.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') parts.pop();
+    else parts.push(segment);
+  }
+  const joined = parts.join('/');
+  return joined.startsWith('.') ? joined : `./${joined}`;
+};
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The bytes an archive holds for a module, and the parser that reads them back. */
+const archivedForm = (module: LoadedModule): { parser: string; bytes: Uint8Array } => {
+  const record = module.record as unknown as Record<string, unknown>;
+  switch (module.language) {
+    case 'mjs': {
+      // Precompiled, without the sourceURL of the building machine (the reader adds its own).
+      const program = String(record.__syncModuleProgram__).replace(/\n\/\/# sourceURL=[^\n]*$/, '');
+      return {
+        parser: 'pre-mjs-json',
+        bytes: encoder.encode(
+          JSON.stringify({
+            imports: record.imports,
+            exports: record.exports,
+            reexports: record.reexports,
+            __syncModuleProgram__: program,
+            __liveExportMap__: record.__liveExportMap__,
+            __reexportMap__: record.__reexportMap__,
+            __fixedExportMap__: record.__fixedExportMap__,
+            __needsImport__: record.__needsImport__,
+            __needsImportMeta__: record.__needsImportMeta__,
+          }),
+        ),
+      };
+    }
+    case 'cjs': {
+      const compiled = compileCommonJs(decoder.decode(module.bytes));
+      // The exports as loaded: the lexer's names plus those re-exported through require().
+      return {
+        parser: 'pre-cjs-json',
+        bytes: encoder.encode(JSON.stringify({ imports: compiled.imports, exports: record.exports, reexports: compiled.reexports, source: compiled.source })),
+      };
+    }
+    default:
+      return { parser: module.language, bytes: module.bytes };
+  }
+};
+
+export interface Digest {
+  readonly compartmentMap: ArchiveCompartmentMap;
+  /** The compartment map as archived: 2-space JSON, keys in Endo's order, no trailing newline. */
+  readonly compartmentMapBytes: Uint8Array;
+  /** Archive path → bytes, in archive order (compartment-map.json first, then sorted). */
+  readonly files: ReadonlyMap<string, Uint8Array>;
+  /** Original compartment location → archive compartment name. */
+  readonly names: ReadonlyMap<string, string>;
+}
+
+/** Turns a capture into an archive's compartment map and files. */
+export const digestCapture = (capture: Capture, computeSha512?: (bytes: Uint8Array) => string, rename?: (compartment: PackageCompartmentDescriptor) => string): Digest => {
+  const { map, modules } = capture;
+  const retained = new Set<string>([map.entry.compartment]);
+  for (const module of modules) {
+    retained.add(module.compartment);
+    for (const resolution of module.resolutions.values()) if (resolution.type === 'module') retained.add(resolution.compartment);
+  }
+  const descriptors = [...retained].map(location => map.compartments[location]!);
+  const names = rename ? new Map(descriptors.map(d => [d.location, rename(d)])) : archiveNames(descriptors);
+  const nameOf = (location: string): string => names.get(location)!;
+
+  const files = new Map<string, Uint8Array>();
+  const tables = new Map<string, Map<string, ArchiveModule>>();
+  const table = (location: string): Map<string, ArchiveModule> => {
+    let found = tables.get(location);
+    if (!found) tables.set(location, (found = new Map()));
+    return found;
+  };
+  for (const module of modules) {
+    const name = nameOf(module.compartment);
+    const { parser, bytes } = archivedForm(module);
+    const path = module.module.slice(2);
+    files.set(`${name}/${path}`, bytes);
+    table(module.compartment).set(module.module, { location: path, parser, ...(computeSha512 ? { sha512: computeSha512(bytes) } : {}) });
+  }
+  for (const module of modules) {
+    const own = table(module.compartment);
+    const isRequire = module.language === 'cjs' || module.language === 'pre-cjs-json';
+    for (const [specifier, resolution] of module.resolutions) {
+      const key = archiveSpecifier(module.module, specifier);
+      let entry: ArchiveModule | undefined;
+      if (resolution.type === 'module') {
+        if (resolution.compartment === module.compartment) {
+          if (key !== resolution.module) entry = { module: resolution.module, compartment: nameOf(module.compartment) } as ArchiveModule;
+        } else {
+          entry = { compartment: nameOf(resolution.compartment), module: resolution.module };
+        }
+      } else if (resolution.type === 'error') {
+        const code = (resolution.error as { code?: string })?.code ?? 'Error';
+        entry = { deferredError: `${code}: cannot resolve ${JSON.stringify(specifier)} from ${nameOf(module.compartment)}/${module.module.slice(2)}` };
+      }
+      if (entry === undefined) continue;
+      const existing = own.get(key);
+      if (existing === undefined) own.set(key, entry);
+      else if (JSON.stringify(existing) !== JSON.stringify(entry) && !('location' in existing)) {
+        // `require` and `import` resolved one specifier differently (Node's conditions): the require
+        // gets a key of its own, which Cordon's reader consults for CommonJS importers.
+        own.set(isRequire ? `${key} (require)` : key, entry);
+        if (!isRequire) own.set(`${key} (require)`, existing);
+      }
+    }
+  }
+
+  const compartments: Record<string, unknown> = {};
+  for (const location of [...retained].sort((a, b) => (nameOf(a) < nameOf(b) ? -1 : 1))) {
+    const descriptor = map.compartments[location]!;
+    const modulesObject: Record<string, ArchiveModule> = {};
+    for (const [specifier, entry] of [...table(location)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) modulesObject[specifier] = entry;
+    compartments[nameOf(location)] = { name: descriptor.name, label: descriptor.label, location: nameOf(location), modules: modulesObject };
+  }
+  const compartmentMap = {
+    tags: [],
+    entry: { compartment: nameOf(map.entry.compartment), module: map.entry.module },
+    compartments,
+  } as unknown as ArchiveCompartmentMap;
+  const compartmentMapBytes = encoder.encode(JSON.stringify(compartmentMap, null, 2));
+  const ordered = new Map<string, Uint8Array>([[COMPARTMENT_MAP_NAME, compartmentMapBytes]]);
+  for (const path of [...files.keys()].sort()) ordered.set(path, files.get(path)!);
+  return { compartmentMap, compartmentMapBytes, files: ordered, names };
+};

@@ -1,0 +1,311 @@
+/**
+ * Reading archives: `parseArchive(bytes, location, options)`, `loadArchive(readPowers, location,
+ * options)`, `importArchive(…)`, Endo's names and options. An archive may come from anyone, so before
+ * anything runs: the zip's structure, every entry's name (no `..`, no root or drive, no backslash, no
+ * duplicate), its sizes (limits the caller can raise), `compartment-map.json` against its schema, the
+ * files it names (none missing, none extra), and with `computeSha512` every module's hash and with
+ * `expectedSha512` the map's own.
+ */
+import { unzipSync } from 'fflate';
+import { CordonError, isCordonError } from '../diagnostics/index.js';
+import { findCompartmentConstructor, makeExitProvider, type CompartmentConstructor, type CompartmentInstance, type ImportHook, type ImportNowHook } from '../link/index.js';
+import { defaultParserForLanguage } from '../load/index.js';
+import {
+  COMPARTMENT_MAP_NAME,
+  isSafeArchivePath,
+  pathOfFileUrl,
+  readArchiveCompartmentMap,
+  type ArchiveCompartmentMap,
+  type ModuleSourceRecord,
+  type ParserForLanguage,
+} from '../model/index.js';
+import type { ReadFnOrPowers, ReadPowers } from '../powers/index.js';
+
+export interface ArchiveLimits {
+  /** Largest size of one entry once decompressed (default 64 MiB). */
+  readonly maxEntryBytes?: number | undefined;
+  /** Largest total of all entries decompressed (default 512 MiB). */
+  readonly maxTotalBytes?: number | undefined;
+  /** Most entries (default 65,536). */
+  readonly maxEntries?: number | undefined;
+  /** Largest decompressed / compressed ratio of an entry over 1 MiB (default 200). */
+  readonly maxCompressionRatio?: number | undefined;
+}
+
+export interface ArchiveImportOptions {
+  globals?: Readonly<Record<string, unknown>> | undefined;
+  globalsFor?: ((compartmentGlobalThis: Record<PropertyKey, unknown>, label: string) => Record<string, unknown>) | undefined;
+  modules?: Readonly<Record<string, object>> | undefined;
+  importHook?: ImportHook | undefined;
+  importNowHook?: ImportNowHook | undefined;
+  Compartment?: CompartmentConstructor | undefined;
+  transforms?: readonly unknown[] | undefined;
+  __shimTransforms__?: readonly unknown[] | undefined;
+}
+
+export interface ParseArchiveOptions extends ArchiveLimits, ArchiveImportOptions {
+  computeSha512?: ((bytes: Uint8Array) => string) | undefined;
+  expectedSha512?: string | undefined;
+  parserForLanguage?: ParserForLanguage | undefined;
+  /** `(compartmentName, moduleSpecifier) → location` for each module's URL (sourceURL, import.meta.url). */
+  computeSourceLocation?: ((compartmentName: string, moduleSpecifier: string) => string | undefined) | undefined;
+  computeSourceMapLocation?: ((details: Record<string, unknown>) => string | undefined) | undefined;
+  sourceMapHook?: ((sourceMap: string, details: Record<string, unknown>) => void) | undefined;
+  log?: ((...args: unknown[]) => void) | undefined;
+}
+
+const LIMIT_DEFAULTS = { maxEntryBytes: 64 * 1024 * 1024, maxTotalBytes: 512 * 1024 * 1024, maxEntries: 65536, maxCompressionRatio: 200 };
+
+const IMPORT_OPTIONS = ['globals', 'globalsFor', 'modules', 'importHook', 'importNowHook', 'Compartment', 'transforms', '__shimTransforms__'];
+const PARSE_OPTIONS = [
+  ...IMPORT_OPTIONS,
+  'computeSha512',
+  'expectedSha512',
+  'parserForLanguage',
+  'computeSourceLocation',
+  'computeSourceMapLocation',
+  'sourceMapHook',
+  'log',
+  'maxEntryBytes',
+  'maxTotalBytes',
+  'maxEntries',
+  'maxCompressionRatio',
+];
+
+const checkOptions = (options: object, allowed: readonly string[]): void => {
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) throw new CordonError('CORDON_INVALID_ARGUMENT', `Unknown option ${JSON.stringify(key)} (known: ${[...allowed].sort().join(', ')})`);
+  }
+};
+
+/** The entries of a zip, checked: structure, names, duplicates, sizes. */
+export const readZip = (bytes: Uint8Array, archiveLocation: string, limits: ArchiveLimits = {}): Map<string, Uint8Array> => {
+  const { maxEntryBytes, maxTotalBytes, maxEntries, maxCompressionRatio } = { ...LIMIT_DEFAULTS, ...dropUndefined(limits) } as Required<{ [K in keyof ArchiveLimits]: number }>;
+  const names = new Set<string>();
+  let total = 0;
+  let count = 0;
+  let refusal: CordonError | undefined;
+  const refuse = (error: CordonError): false => {
+    refusal ??= error;
+    return false;
+  };
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(bytes, {
+      filter: file => {
+        if (refusal) return false;
+        count += 1;
+        if (count > maxEntries) return refuse(new CordonError('CORDON_ARCHIVE_TOO_LARGE', `Archive has more than ${maxEntries} entries (maxEntries)`, { file: archiveLocation }));
+        if (!isSafeArchivePath(file.name)) return refuse(new CordonError('CORDON_ARCHIVE_UNSAFE_NAME', `Archive entry ${JSON.stringify(file.name)} has an unsafe name`, { file: archiveLocation, specifier: file.name }));
+        if (names.has(file.name)) return refuse(new CordonError('CORDON_ARCHIVE_DUPLICATE_ENTRY', `Archive has two entries named ${JSON.stringify(file.name)}`, { file: archiveLocation, specifier: file.name }));
+        names.add(file.name);
+        if (file.originalSize > maxEntryBytes) {
+          return refuse(new CordonError('CORDON_ARCHIVE_TOO_LARGE', `Archive entry ${JSON.stringify(file.name)} is ${file.originalSize} bytes, over maxEntryBytes (${maxEntryBytes})`, { file: archiveLocation, specifier: file.name }));
+        }
+        total += file.originalSize;
+        if (total > maxTotalBytes) return refuse(new CordonError('CORDON_ARCHIVE_TOO_LARGE', `Archive entries total over maxTotalBytes (${maxTotalBytes})`, { file: archiveLocation }));
+        if (file.originalSize > 1024 * 1024 && file.originalSize / Math.max(1, file.size) > maxCompressionRatio) {
+          return refuse(new CordonError('CORDON_ARCHIVE_TOO_LARGE', `Archive entry ${JSON.stringify(file.name)} expands ${Math.round(file.originalSize / Math.max(1, file.size))} times (a zip bomb?), over maxCompressionRatio (${maxCompressionRatio})`, { file: archiveLocation, specifier: file.name }));
+        }
+        if (file.compression !== 0 && file.compression !== 8) {
+          return refuse(new CordonError('CORDON_ARCHIVE_CORRUPT', `Archive entry ${JSON.stringify(file.name)} uses compression method ${file.compression}; only stored and deflated entries are read`, { file: archiveLocation, specifier: file.name }));
+        }
+        return true;
+      },
+    });
+  } catch (error) {
+    throw new CordonError('CORDON_ARCHIVE_CORRUPT', `Not a valid zip archive: ${(error as Error).message}`, { file: archiveLocation, cause: error });
+  }
+  if (refusal) throw refusal;
+  return new Map(Object.entries(entries));
+};
+
+const dropUndefined = <T extends object>(object: T): T => Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
+
+/** Endo's archive resolve: relative specifiers join their referrer; everything else stays as written. */
+const joinSpecifier = (referrer: string, specifier: string): string => {
+  if (!(specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..')) return specifier;
+  const parts = referrer.split('/');
+  parts.pop();
+  for (const segment of specifier.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') parts.pop();
+    else parts.push(segment);
+  }
+  const joined = parts.join('/');
+  return joined.startsWith('.') ? joined : `./${joined}`;
+};
+
+const decoder = new TextDecoder();
+
+export interface ArchiveApplication {
+  readonly sha512?: string | undefined;
+  readonly compartmentMap: ArchiveCompartmentMap;
+  import(options?: ArchiveImportOptions): Promise<{ namespace: Record<string, unknown> }>;
+}
+
+export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '<unknown>', options: ParseArchiveOptions = {}): Promise<ArchiveApplication> => {
+  checkOptions(options, PARSE_OPTIONS);
+  const { computeSha512, expectedSha512 } = options;
+  const files = readZip(archiveBytes, archiveLocation, options);
+  const mapBytes = files.get(COMPARTMENT_MAP_NAME);
+  if (!mapBytes) throw new CordonError('CORDON_ARCHIVE_MISSING_FILE', `Archive has no ${COMPARTMENT_MAP_NAME}`, { file: archiveLocation });
+  let sha512: string | undefined;
+  if (computeSha512) sha512 = computeSha512(mapBytes);
+  if (expectedSha512 !== undefined) {
+    if (!computeSha512) throw new CordonError('CORDON_INVALID_ARGUMENT', 'expectedSha512 needs computeSha512', { file: archiveLocation });
+    if (sha512 !== expectedSha512) {
+      throw new CordonError('CORDON_ARCHIVE_HASH_MISMATCH', `Archive's ${COMPARTMENT_MAP_NAME} has sha512 ${sha512}, not the expected ${expectedSha512}`, { file: archiveLocation });
+    }
+  }
+  const map = readArchiveCompartmentMap(decoder.decode(mapBytes), `${archiveLocation}#${COMPARTMENT_MAP_NAME}`);
+  const referenced = new Set([COMPARTMENT_MAP_NAME]);
+  for (const [name, compartment] of Object.entries(map.compartments)) {
+    for (const [specifier, module] of Object.entries(compartment.modules)) {
+      if (!('location' in module)) continue;
+      const path = `${name}/${module.location}`;
+      const bytes = files.get(path);
+      if (bytes === undefined) throw new CordonError('CORDON_ARCHIVE_MISSING_FILE', `Archive lacks ${path}, module ${JSON.stringify(specifier)} of ${name}`, { file: archiveLocation, specifier });
+      referenced.add(path);
+      if (computeSha512 && module.sha512 !== undefined && computeSha512(bytes) !== module.sha512) {
+        throw new CordonError('CORDON_ARCHIVE_HASH_MISMATCH', `Archive file ${path} does not match the sha512 its map records`, { file: archiveLocation, specifier });
+      }
+    }
+  }
+  for (const path of files.keys()) {
+    if (!referenced.has(path)) throw new CordonError('CORDON_ARCHIVE_EXTRANEOUS_FILE', `Archive holds ${path}, which its map does not name`, { file: archiveLocation, specifier: path });
+  }
+  const parserForLanguage = { ...defaultParserForLanguage, ...options.parserForLanguage };
+  const base = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(archiveLocation) ? `${archiveLocation.replace(/\/+$/, '')}/` : `file:///${archiveLocation.replace(/^\/+/, '')}/`;
+
+  return {
+    ...(sha512 === undefined ? {} : { sha512 }),
+    compartmentMap: map,
+    async import(importOptions: ArchiveImportOptions = {}) {
+      checkOptions(importOptions, PARSE_OPTIONS);
+      const merged = { ...options, ...importOptions };
+      const Compartment = findCompartmentConstructor(merged.Compartment);
+      const exitModule = makeExitProvider(merged.modules ?? {}, merged.importHook, merged.importNowHook);
+      const compartments = new Map<string, CompartmentInstance>();
+      const errors: unknown[] = [];
+      const note = (error: unknown): unknown => {
+        errors.push(error);
+        return error;
+      };
+      const main: { module?: object | undefined } = {};
+      for (const [name, compartment] of Object.entries(map.compartments)) {
+        const kinds = new Map<string, 'import' | 'require'>();
+        const locationOf = (specifier: string, path: string): string => {
+          const computed = merged.computeSourceLocation?.(name, specifier);
+          return computed ?? new URL(`${name}/${path}`, base).href;
+        };
+        const resolveHook = (specifier: string, referrer: string): string => {
+          const key = joinSpecifier(referrer, specifier);
+          if (kinds.get(referrer) === 'require' && Object.hasOwn(compartment.modules, `${key} (require)`)) return `${key} (require)`;
+          return key;
+        };
+        const load = (specifier: string, sync: boolean): unknown => {
+          const entry = compartment.modules[specifier];
+          const fromHost = (exitSpecifier: string): unknown => {
+            const missing = (): never => {
+              throw note(
+                new CordonError('CORDON_ARCHIVE_MODULE_MISSING', `Module ${JSON.stringify(exitSpecifier)} is not in the archive (imported in ${compartment.label}), and no host module of that name was given`, {
+                  file: archiveLocation,
+                  specifier: exitSpecifier,
+                  package: compartment.label,
+                }),
+              );
+            };
+            const found = exitModule(exitSpecifier, name, sync);
+            return found instanceof Promise ? found.then(d => d ?? missing()) : (found ?? missing());
+          };
+          if (entry === undefined) return fromHost(specifier.replace(/ \(require\)$/, ''));
+          if ('exit' in entry) return fromHost(entry.exit);
+          if ('deferredError' in entry) {
+            const error = new CordonError('CORDON_ARCHIVE_MODULE_MISSING', entry.deferredError, { file: archiveLocation, specifier, package: compartment.label });
+            return { source: { imports: [], exports: [], execute: () => { throw error; } } };
+          }
+          if ('compartment' in entry) {
+            const target = compartments.get(entry.compartment)!;
+            return { namespace: entry.module, compartment: target };
+          }
+          const parser = parserForLanguage[entry.parser];
+          if (!parser) {
+            throw note(new CordonError('CORDON_NO_PARSER', `No parser for language ${JSON.stringify(entry.parser)} (${name}/${entry.location})`, { file: archiveLocation, package: compartment.label }));
+          }
+          if (parser.heuristicImports) kinds.set(specifier, 'require');
+          const url = locationOf(specifier, entry.location);
+          const filename = pathOfFileUrl(url);
+          const bytes = files.get(`${name}/${entry.location}`)!;
+          const isEntry = name === map.entry.compartment && specifier === map.entry.module;
+          const resolve = (request: string) => resolveHook(request, specifier);
+          try {
+            const parsed = parser.parse(bytes, specifier, url, new URL(`${name}/`, base).href, {
+              filename,
+              resolve,
+              resolveImport: (request: string) => joinSpecifier(specifier, request),
+              requireResolve: (request: string) => {
+                let target = compartment.modules[resolve(request)];
+                // Follow a redirect inside the compartment (`./x` → `./x.js`).
+                if (target && 'compartment' in target && target.compartment === name) target = compartment.modules[target.module];
+                return target && 'location' in target ? (pathOfFileUrl(new URL(`${name}/${target.location}`, base).href) ?? request) : request;
+              },
+              main: {
+                isEntry,
+                get module() {
+                  return main.module;
+                },
+                set module(value: object | undefined) {
+                  if (isEntry) main.module = value;
+                },
+              },
+            });
+            const withRecord = (result: { record: ModuleSourceRecord }) => ({ source: result.record, importMeta: { url } });
+            return parsed instanceof Promise ? parsed.then(withRecord, error => { throw note(error); }) : withRecord(parsed);
+          } catch (error) {
+            throw note(error);
+          }
+        };
+        const instance = new Compartment({
+          __options__: true,
+          name: compartment.label,
+          resolveHook,
+          importHook: async (specifier: string) => load(specifier, false),
+          importNowHook: (specifier: string) => load(specifier, true),
+          __noNamespaceBox__: true,
+          ...(merged.transforms ? { transforms: merged.transforms } : {}),
+          ...(merged.__shimTransforms__ ? { __shimTransforms__: merged.__shimTransforms__ } : {}),
+        });
+        if (merged.globals) Object.defineProperties(instance.globalThis, Object.getOwnPropertyDescriptors(merged.globals));
+        if (merged.globalsFor) Object.assign(instance.globalThis, merged.globalsFor(instance.globalThis, compartment.label));
+        compartments.set(name, instance);
+      }
+      const entryCompartment = compartments.get(map.entry.compartment)!;
+      try {
+        await entryCompartment.load(map.entry.module);
+      } catch (error) {
+        const all = errors.length > 0 ? errors : [error];
+        throw new CordonError('CORDON_LOAD_FAILED', `Cannot load ${archiveLocation} (${all.length} problem${all.length === 1 ? '' : 's'}):\n${all.map(e => `  - ${isCordonError(e) ? `[${e.code}] ` : ''}${(e as Error).message}`).join('\n')}`, {
+          cause: error,
+          errors: all,
+        });
+      }
+      const namespace = (await entryCompartment.import(map.entry.module)) as Record<string, unknown>;
+      return { namespace };
+    },
+  };
+};
+
+const unpackPowers = (powers: ReadFnOrPowers): ReadPowers => (typeof powers === 'function' ? { read: powers } : powers);
+
+/** Reads an archive through read powers and parses it; every option is forwarded (the incumbent drops `importHook`). */
+export const loadArchive = async (readPowers: ReadFnOrPowers, archiveLocation: string, options: ParseArchiveOptions = {}): Promise<ArchiveApplication> => {
+  const powers = unpackPowers(readPowers);
+  const bytes = await powers.read(archiveLocation);
+  return parseArchive(bytes, archiveLocation, { ...(powers.computeSha512 && options.computeSha512 === undefined ? { computeSha512: powers.computeSha512 } : {}), ...options });
+};
+
+export const importArchive = async (readPowers: ReadFnOrPowers, archiveLocation: string, options: ParseArchiveOptions = {}) => {
+  const application = await loadArchive(readPowers, archiveLocation, options);
+  return application.import();
+};
