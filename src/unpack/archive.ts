@@ -78,8 +78,33 @@ const checkOptions = (options: object, allowed: readonly string[]): void => {
   }
 };
 
+/**
+ * A zip may carry any prefix (a script header, say): the end-of-central-directory record says where the
+ * central directory should be, and the difference with where it is gives the prefix, cut off here so
+ * that the zip reader sees offsets from the zip's own start.
+ */
+const withoutPrefix = (bytes: Uint8Array, archiveLocation: string): Uint8Array => {
+  const corrupt = (problem: string) => new CordonError('CORDON_ARCHIVE_CORRUPT', `Not a valid zip archive: ${problem}`, { file: archiveLocation });
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const lowest = Math.max(0, bytes.length - 22 - 0xffff);
+  for (let at = bytes.length - 22; at >= lowest; at -= 1) {
+    if (view.getUint32(at, true) !== 0x06054b50) continue;
+    const commentLength = view.getUint16(at + 20, true);
+    if (at + 22 + commentLength !== bytes.length) continue;
+    const size = view.getUint32(at + 12, true);
+    const offset = view.getUint32(at + 16, true);
+    const start = at - size;
+    if (start < 0) throw corrupt('its central directory is larger than the file');
+    const prefix = start - offset;
+    if (prefix < 0) throw corrupt('its central directory lies outside the file');
+    return prefix === 0 ? bytes : bytes.subarray(prefix);
+  }
+  throw corrupt('no end-of-central-directory record');
+};
+
 /** The entries of a zip, checked: structure, names, duplicates, sizes. */
-export const readZip = (bytes: Uint8Array, archiveLocation: string, limits: ArchiveLimits = {}): Map<string, Uint8Array> => {
+export const readZip = (archive: Uint8Array, archiveLocation: string, limits: ArchiveLimits = {}): Map<string, Uint8Array> => {
+  const bytes = withoutPrefix(archive, archiveLocation);
   const { maxEntryBytes, maxTotalBytes, maxEntries, maxCompressionRatio } = { ...LIMIT_DEFAULTS, ...dropUndefined(limits) } as Required<{ [K in keyof ArchiveLimits]: number }>;
   const names = new Set<string>();
   let total = 0;

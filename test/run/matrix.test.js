@@ -6,7 +6,11 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { CordonError, importFromMap, importLocation, loadLocation, mapNodeModules } from 'cordon';
+import os from 'node:os';
+import path from 'node:path';
+import url from 'node:url';
+import { CordonError, importArchive, importFromMap, importLocation, loadLocation, makeArchive, mapNodeModules, parseArchive, writeArchive } from 'cordon';
+import { makeWritePowers } from 'cordon/node-powers.js';
 import { fixtureUrl, nodePowers } from '../helpers/fixtures.js';
 
 const require = createRequire(import.meta.url);
@@ -23,6 +27,33 @@ const hostOptions = {
     if (specifier === 'host:thing') return { namespace: { default: 'host thing' } };
     if (specifier === 'host:lib') return { namespace: { default: 'from the host' } };
     return undefined;
+  },
+};
+
+const archiveLocation = 'file:///archive/app.zip';
+const archiveOptions = options => ({ modules: options.modules, importHook: options.importHook, conditions: options.conditions });
+const importOptions = options => ({ modules: options.modules, importHook: options.importHook });
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-matrix-'));
+
+const archiveWays = {
+  'makeArchive → parseArchive → import': async (powers, entry, options) => {
+    const bytes = await makeArchive(powers, entry, archiveOptions(options));
+    const application = await parseArchive(bytes, archiveLocation, { computeSha512: powers.computeSha512 });
+    return application.import(importOptions(options));
+  },
+  'writeArchive → importArchive': async (powers, entry, options) => {
+    const file = url.pathToFileURL(path.join(tmp, `app-${Math.random().toString(36).slice(2)}.zip`)).href;
+    await writeArchive(makeWritePowers({ fs, url }), powers, file, entry, archiveOptions(options));
+    // Read back under the archive location the expectations name, whatever the temporary file.
+    return importArchive({ ...powers, read: location => powers.read(location === archiveLocation ? file : location) }, archiveLocation, importOptions(options));
+  },
+  'makeArchive → parseArchive, with a prefix': async (powers, entry, options) => {
+    const bytes = await makeArchive(powers, entry, archiveOptions(options));
+    const prefixed = new Uint8Array(bytes.length + 37);
+    prefixed.set(new TextEncoder().encode('#!/usr/bin/env cordon run\n'), 0);
+    prefixed.set(bytes, 37);
+    const application = await parseArchive(prefixed, archiveLocation);
+    return application.import(importOptions(options));
   },
 };
 
@@ -53,13 +84,18 @@ for (const scenario of SCENARIOS) {
     const entry = fixtureUrl(scenario, expected.entry);
     const options = { ...hostOptions, conditions: new Set(expected.conditions ?? []) };
     const results = {};
-    for (const [way, run] of Object.entries(ways)) {
+    const archiveResults = {};
+    const allWays = { ...ways, ...(typeof expected.archive === 'string' ? {} : archiveWays) };
+    for (const [way, run] of Object.entries(allWays)) {
+      const isArchive = way in archiveWays;
+      const wanted = isArchive ? { ...expected.namespace, ...expected.archive } : expected.namespace;
       if (expected.error) {
         await assert.rejects(run(nodePowers(), entry, options), error => {
           assert.ok(error instanceof CordonError, `${way}: ${error.stack}`);
           assert.equal(error.code, expected.error, `${way}: ${error.message}`);
           for (const word of expected.errorMentions ?? []) assert.match(error.message, new RegExp(word), way);
           if (expected.errorCodes) {
+            // An archive is made by loading: the load errors come out of makeArchive.
             assert.deepEqual(error.errors.map(e => e.code).sort(), [...expected.errorCodes].sort(), `${way}: ${error.message}`);
             for (const e of error.errors) {
               assert.equal(e.package, expected.errorPackage, `${way}: package of ${e.message}`);
@@ -67,16 +103,18 @@ for (const scenario of SCENARIOS) {
               assert.equal(typeof e.file, 'string');
             }
           }
-          results[way] = error.message;
+          (isArchive ? archiveResults : results)[way] = error.errors?.map(e => e.code) ?? error.code;
           return true;
         });
       } else {
         const { namespace } = await run(nodePowers(), entry, options);
-        results[way] = await project(namespace, Object.keys(expected.namespace));
-        assert.deepEqual(results[way], expected.namespace, way);
+        (isArchive ? archiveResults : results)[way] = await project(namespace, Object.keys(wanted));
+        assert.deepEqual((isArchive ? archiveResults : results)[way], wanted, way);
       }
     }
-    const [first, ...rest] = Object.values(results);
-    for (const other of rest) assert.deepEqual(other, first);
+    for (const group of [results, archiveResults]) {
+      const [first, ...rest] = Object.values(group);
+      for (const other of rest) assert.deepEqual(other, first);
+    }
   });
 }
