@@ -128,6 +128,23 @@ const collectLiterals = (root: unknown, spans: TextSpan[], onImport: (node: AnyN
   visit(root as AnyNode);
 };
 
+/**
+ * Rewrites text SES would reject (`import(`, `eval(`, HTML comment tokens) in an already compiled
+ * program: a `pre-cjs-json` function expression or a `pre-mjs-json` functor written by a tool that does
+ * not evade SES's censor (Endo's archives do not). Code keeps its meaning (see censor.ts).
+ */
+export const evadeCensoredProgram = (program: string, sourceUrl?: string): string => {
+  if (!hasCensoredText(program)) return program;
+  const { program: ast, comments } = parseScriptText(program, sourceUrl);
+  const spans: TextSpan[] = comments.map((comment: Comment) => ({ start: comment.start, end: comment.end, kind: comment.type === 'HTMLOpen' || comment.type === 'HTMLClose' ? 'html-comment' : 'comment' }));
+  const splicer = new Splicer(program);
+  collectLiterals(ast, spans, () => {});
+  evadeCensorship(program, spans, splicer, position => splicer.covers(position));
+  const rewritten = splicer.toString();
+  assertUncensored(rewritten, sourceUrl);
+  return rewritten;
+};
+
 /** What a CommonJS module receives from whoever loads it. */
 export interface CommonJsEnvironment {
   /** The module's own specifier in its compartment (for relative `require` and `import()`). */

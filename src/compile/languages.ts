@@ -16,7 +16,7 @@ import {
   type ParserImplementation,
   type VirtualModuleSource,
 } from '../model/index.js';
-import { compileCommonJs, makeCommonJsModuleSource, type CompiledCommonJs } from './cjs.js';
+import { compileCommonJs, evadeCensoredProgram, makeCommonJsModuleSource, type CompiledCommonJs } from './cjs.js';
 import { literalDynamicImports, ModuleSource } from './mjs/module-source.js';
 import type { SourceMapObject } from './splice.js';
 
@@ -91,12 +91,13 @@ const parseCjs: ParseFunction = (bytes, specifier, location, _packageLocation, o
 
 const parsePreMjsJson: ParseFunction = (bytes, _specifier, location) => {
   const record = readPrecompiledModule(decodeText(bytes), location);
-  const program = `${record.__syncModuleProgram__}\n//# sourceURL=${location.replace(/[\r\n\u2028\u2029]/g, '')}`;
+  const program = `${evadeCensoredProgram(record.__syncModuleProgram__, location)}\n//# sourceURL=${location.replace(/[\r\n\u2028\u2029]/g, '')}`;
   return { parser: 'pre-mjs-json', bytes, record: Object.freeze({ ...record, __syncModuleProgram__: program }) };
 };
 
 const parsePreCjsJson: ParseFunction = (bytes, specifier, location, _packageLocation, options) => {
-  const compiled = readPrecompiledCjs(decodeText(bytes), location);
+  const read = readPrecompiledCjs(decodeText(bytes), location);
+  const compiled = { ...read, source: evadeCensoredProgram(read.source, location) };
   return { parser: 'pre-cjs-json', bytes, record: commonJsRecord(compiled, specifier, location, options) };
 };
 

@@ -193,6 +193,17 @@ export class ModuleLoader {
     return full;
   }
 
+  /**
+   * The record a module finally got (for an ES module with several `export *`, the one with explicit
+   * re-exports that SES links as Node would), once it is loaded; `undefined` if it was not.
+   */
+  async finalRecord(location: string): Promise<ModuleSourceRecord | undefined> {
+    const loaded = this.#loaded.get(location);
+    if (loaded === undefined) return undefined;
+    const descriptor = (await loaded) as { source?: ModuleSourceRecord };
+    return descriptor.source;
+  }
+
   /** Resolves now (sync), for `resolveHook` and dynamic requests; ESM resolution never reads. */
   resolveNow(location: string, referrer: string, specifier: string, kind: ImportKind): string {
     const state = this.#state(location);

@@ -91,7 +91,13 @@ export const captureModules = async (readPowers: ReadPowers, map: PackageCompart
       }
     }
   }
-  return { map, modules: [...captured.values()] };
+  // Archive what SES would link: a module with several `export *` as the loader resolved them by binding.
+  const modules: LoadedModule[] = [];
+  for (const module of captured.values()) {
+    const record = module.language === 'mjs' ? await linked.loader.finalRecord(module.location) : undefined;
+    modules.push(record && record !== module.record ? Object.create(module, { record: { value: record } }) : module);
+  }
+  return { map, modules };
 };
 
 /**

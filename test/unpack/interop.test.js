@@ -1,0 +1,143 @@
+// Archives move both ways: an archive Cordon writes runs under @endo/compartment-mapper's
+// importArchive, and one Endo writes runs under Cordon's, with the same namespace keys. Fixtures first,
+// then the real-world list; every exception is listed with its reason.
+import 'ses';
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import url from 'node:url';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { importLocation, makeArchive, parseArchive } from 'cordon';
+import { makeReadNowPowers } from 'cordon/node-powers.js';
+import { nodeBuiltinModules, nodeGlobals, nodeGlobalsFor, nodeLockdownOptions } from '../../dist/cli/node-host.js';
+
+lockdown(nodeLockdownOptions);
+
+const endoArchive = await import('@endo/compartment-mapper/archive.js');
+const endoImport = await import('@endo/compartment-mapper/import-archive.js');
+const { makeReadPowers: makeEndoPowers } = await import('@endo/compartment-mapper/node-powers.js');
+
+const powers = makeReadNowPowers({ fs, url, crypto, path });
+const endoPowers = makeEndoPowers({ fs, url, crypto, path });
+const hostFs = createRequire(import.meta.url)('node:fs');
+
+const fixtureOptions = {
+  modules: { fs: hostFs, 'node:fs': hostFs },
+  importHook: async specifier => {
+    if (specifier === 'host:thing') return { namespace: { default: 'host thing' } };
+    if (specifier === 'host:lib') return { namespace: { default: 'from the host' } };
+    return undefined;
+  },
+};
+
+const project = async (namespace, keys) => {
+  const out = {};
+  for (const key of keys) out[key] = JSON.parse(JSON.stringify(await namespace[key]) ?? 'null');
+  return out;
+};
+
+// Keys whose values depend on where a module lives (the archive's paths differ by design).
+const LOCATION_KEYS = ['metaUrlEndsWith', 'filenameEndsWith', 'dirnameEndsWith', 'resolved'];
+
+// Where the other tool's own semantics give another answer, the keys it cannot match, and why.
+const ENDO_RUNS_CORDON_ARCHIVE = {
+  interop: {
+    keys: ['greeting', 'named', 'json', 'esmFromCjs', 'esmDefault', 'dynamic', 'relativeDynamic', 'cycle', 'nested', 'internal', 'required'],
+    reason: "Endo's archives offer no require.resolve (the fixture's cjs-dep calls it), so the app throws under Endo; the archive itself parses",
+  },
+  isolation: {
+    keys: ['setter', 'seenByReader', 'sameInSetter'],
+    reason: "Endo freezes every package's global object when there is no policy: `globalThis.secretFlag = …` throws",
+  },
+  exits: { keys: ['fsDefault', 'fsNamed', 'required', 'thing', 'viaHostExport', 'ponyfillSkipped'], reason: "Endo's `modules` give no default export unless the object has a `default` key: `import fs from 'fs'` fails to link" },
+};
+const CORDON_RUNS_ENDO_ARCHIVE = {
+  interop: {
+    keys: ['esmFromCjs', 'esmDefault', 'dynamic', 'relativeDynamic'],
+    reason: "Endo's archive: require() of an ES module keeps Endo's answer (its default), and Endo leaves import() targets out of archives",
+  },
+  isolation: { keys: [], reason: '' },
+  exits: { keys: [], reason: '' },
+};
+
+for (const scenario of ['interop', 'isolation', 'exits']) {
+  const expected = JSON.parse(fs.readFileSync(new URL(`../fixtures/${scenario}/expected.json`, import.meta.url), 'utf8'));
+  const entry = url.pathToFileURL(url.fileURLToPath(new URL(`../fixtures/${scenario}/${expected.entry}`, import.meta.url))).href;
+  const conditions = new Set(expected.conditions ?? []);
+  const keysFor = excluded => Object.keys(expected.namespace).filter(key => !LOCATION_KEYS.includes(key) && !excluded.includes(key));
+
+  test(`interop ${scenario}: a Cordon archive runs under Endo's importArchive${ENDO_RUNS_CORDON_ARCHIVE[scenario].reason ? ` (except: ${ENDO_RUNS_CORDON_ARCHIVE[scenario].reason})` : ''}`, async () => {
+    const keys = keysFor(ENDO_RUNS_CORDON_ARCHIVE[scenario].keys);
+    const bytes = await makeArchive(powers, entry, { ...fixtureOptions, conditions });
+    // Without computeSha512: with it, Endo preloads statically and calls import() targets extraneous.
+    const application = await endoImport.parseArchive(bytes, 'memory:app.zip', { modules: fixtureOptions.modules, importHook: fixtureOptions.importHook });
+    if (keys.length === 0) return;
+    const { namespace } = await application.import({ modules: fixtureOptions.modules, importHook: fixtureOptions.importHook });
+    assert.deepEqual(await project(namespace, keys), Object.fromEntries(keys.map(key => [key, expected.namespace[key]])));
+  });
+
+  test(`interop ${scenario}: an Endo archive runs under Cordon's parseArchive${CORDON_RUNS_ENDO_ARCHIVE[scenario].reason ? ` (except: ${CORDON_RUNS_ENDO_ARCHIVE[scenario].reason})` : ''}`, async () => {
+    const keys = keysFor(CORDON_RUNS_ENDO_ARCHIVE[scenario].keys);
+    const bytes = await endoArchive.makeArchive(endoPowers, entry, { modules: fixtureOptions.modules, importHook: fixtureOptions.importHook, conditions });
+    const application = await parseArchive(bytes, 'file:///archive/app.zip', { computeSha512: powers.computeSha512 });
+    const { namespace } = await application.import(fixtureOptions);
+    assert.deepEqual(await project(namespace, keys), Object.fromEntries(keys.map(key => [key, expected.namespace[key]])));
+  });
+}
+
+const REAL_WORLD = [
+  'ajv', 'axios', 'body-parser', 'chalk', 'commander', 'date-fns', 'dayjs', 'debug', 'express', 'glob',
+  'handlebars', 'immutable', 'js-yaml', 'jsonwebtoken', 'koa', 'lodash-es', 'marked', 'minimist', 'mocha',
+  'moment', 'pino', 'qs', 'react', 'react-dom', 'rxjs', 'semver', 'uuid', 'winston', 'yaml', 'yargs', 'zod',
+  'typescript', 'tslib',
+];
+
+test('interop, real-world list: Cordon archives under Endo, Endo archives under Cordon', async () => {
+  const entries = url.fileURLToPath(new URL('../run/.entries/', import.meta.url));
+  fs.mkdirSync(entries, { recursive: true });
+  const globals = nodeGlobals(new Set(Object.getOwnPropertyNames(new Compartment().globalThis)));
+  const modules = nodeBuiltinModules();
+  const outcome = { cordonToEndo: {}, endoToCordon: {} };
+  for (const name of REAL_WORLD) {
+    const file = path.join(entries, `${name}.mjs`);
+    fs.writeFileSync(file, `import * as ns from '${name}';\nexport { ns };\n`);
+    const entry = url.pathToFileURL(file).href;
+    const ours = Object.keys((await importLocation(powers, entry, { dev: true, globals, globalsFor: nodeGlobalsFor, modules }).catch(() => ({ namespace: { ns: {} } }))).namespace.ns).sort();
+    const judge = keys => (JSON.stringify(keys.sort()) === JSON.stringify(ours) ? 'same' : `different export names (${keys.length} against ${ours.length})`);
+    try {
+      const bytes = await makeArchive(powers, entry, { dev: true, modules });
+      const application = await endoImport.parseArchive(bytes, 'memory:app.zip', { modules });
+      outcome.cordonToEndo[name] = judge(Object.keys((await application.import({ globals, modules })).namespace.ns));
+    } catch (error) {
+      outcome.cordonToEndo[name] = String(error.message).split('\n')[0];
+    }
+    try {
+      const bytes = await endoArchive.makeArchive(endoPowers, entry, { dev: true, modules });
+      const application = await parseArchive(bytes, 'file:///archive/app.zip');
+      outcome.endoToCordon[name] = judge(Object.keys((await application.import({ globals, globalsFor: nodeGlobalsFor, modules })).namespace.ns));
+    } catch (error) {
+      outcome.endoToCordon[name] = `${error.code ? `${error.code}: ` : ''}${String(error.message).split('\n')[0]}`;
+    }
+  }
+  const report = direction => Object.entries(outcome[direction]).filter(([, result]) => result !== 'same');
+  // Printed so that the exceptions and their reasons are in the test log.
+  console.log(JSON.stringify({ cordonToEndoExceptions: report('cordonToEndo'), endoToCordonExceptions: report('endoToCordon') }, null, 2));
+  const same = direction => Object.keys(outcome[direction]).filter(name => outcome[direction][name] === 'same').sort();
+  assert.deepEqual(same('cordonToEndo'), CORDON_TO_ENDO);
+  assert.deepEqual(same('endoToCordon'), ENDO_TO_CORDON);
+});
+
+// Measured. Every other package is an exception, printed with its reason by the test. The kinds:
+// Cordon → Endo: Endo's runtime cannot run the app (no V8 stack API for depd, hence express, koa,
+//   body-parser; tamed Date and Math in compartments: lodash-es, mocha; frozen globals: zod, handlebars;
+//   no default export for host modules: axios, glob; no FinalizationRegistry: pino; no require.resolve:
+//   yargs, winston), or its namespace for CommonJS lists every runtime key of module.exports where Node
+//   lists what cjs-module-lexer finds (chalk, dayjs, debug, jsonwebtoken, moment, semver).
+// Endo → Cordon: Endo's archive holds another program than Node would run: CommonJS files compiled as
+//   ES modules (axios, body-parser, express, qs via async-function), `module` before `main` (debug,
+//   immutable, rxjs, yargs), no named exports for `module.exports = require(…)` (react, react-dom),
+//   export-star names SES drops (date-fns), or Endo cannot make the archive (koa, yaml, winston, mocha).
+const CORDON_TO_ENDO = ['ajv', 'commander', 'date-fns', 'immutable', 'js-yaml', 'marked', 'minimist', 'qs', 'react', 'react-dom', 'rxjs', 'tslib', 'typescript', 'uuid', 'yaml'];
+const ENDO_TO_CORDON = ['ajv', 'chalk', 'commander', 'dayjs', 'glob', 'handlebars', 'js-yaml', 'jsonwebtoken', 'lodash-es', 'marked', 'minimist', 'moment', 'pino', 'semver', 'tslib', 'typescript', 'uuid', 'zod'];
