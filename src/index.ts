@@ -6,4 +6,4 @@ export { makeMemoryPowers, type ReadNowPowers, type ReadPowers, type WritePowers
 export { importFromMap, importLocation, loadFromMap, loadLocation, type Application, type ImportOptions, type LoadLocationOptions, type LoadOptions } from './run/index.js';
 export { makeCompartmentError, makeExitModuleSource } from './endow/index.js';
 export { captureFromMap, hashLocation, makeAndHashArchive, makeArchive, makeArchiveFromMap, mapLocation, writeArchive, type ArchiveLocationOptions, type ArchiveOptions } from './pack/index.js';
-export { importArchive, loadArchive, parseArchive, type ArchiveApplication, type ParseArchiveOptions } from './unpack/index.js';
+export { describeArchive, importArchive, loadArchive, parseArchive, type ArchiveApplication, type ArchiveDescription, type ParseArchiveOptions } from './unpack/index.js';

@@ -7,15 +7,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileCommonJs, CordonError, ModuleSource, precompile } from '../index.js';
+import { inspectArchive, packApplication, verifyArchive } from './archive-commands.js';
 import { formatError } from './report.js';
 import { runApplication } from './run.js';
 
 const USAGE = `Usage: cordon <command> [options]
 
 Commands:
-  run <entry> [-- args]  Run a Node application with each package in its own SES compartment
+  run <entry|app.zip> [-- args]  Run a Node application (or an archive) with each package in its own SES compartment
       -C, --condition <c>  an exports/imports condition (repeatable)
       --dev               include the entry package's devDependencies
+  pack <entry> -o <app.zip>      Pack an application into a deterministic archive; prints its sha512
+      -C, --condition <c>, --dev  as for run
+  verify <app.zip> [--sha512 <hex>]  Check an archive (structure, map, every module's hash, the expected hash)
+  inspect <app.zip> [--json]     Show an archive's compartments, modules, sizes, exits and hash
   compile <file>        Compile an ES module or CommonJS file and print the SES program
       --language <l>    mjs or cjs (default: by extension; .cjs is cjs, everything else mjs)
       --record          print the archived JSON record (pre-mjs-json / pre-cjs-json) instead
@@ -76,6 +81,32 @@ const runCommand = async (args: string[]): Promise<number> => {
   return runApplication({ entry, args: appArgs, conditions: values.condition ?? [], dev: values.dev ?? false });
 };
 
+const packCommand = async (args: string[]): Promise<number> => {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      output: { type: 'string', short: 'o' },
+      condition: { type: 'string', short: 'C', multiple: true },
+      dev: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1 || values.output === undefined) return fail(`pack needs an entry and -o <archive>\n\n${USAGE}`, 2);
+  return packApplication({ entry: positionals[0]!, output: values.output, conditions: values.condition ?? [], dev: values.dev ?? false });
+};
+
+const verifyCommand = async (args: string[]): Promise<number> => {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { sha512: { type: 'string' } } });
+  if (positionals.length !== 1) return fail(`verify needs one archive\n\n${USAGE}`, 2);
+  return verifyArchive(positionals[0]!, values.sha512);
+};
+
+const inspectCommand = async (args: string[]): Promise<number> => {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+  if (positionals.length !== 1) return fail(`inspect needs one archive\n\n${USAGE}`, 2);
+  return inspectArchive(positionals[0]!, values.json ?? false);
+};
+
 const main = async (argv: string[]): Promise<number> => {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
@@ -89,6 +120,9 @@ const main = async (argv: string[]): Promise<number> => {
   try {
     if (command === 'compile') return compileCommand(rest);
     if (command === 'run') return await runCommand(rest);
+    if (command === 'pack') return await packCommand(rest);
+    if (command === 'verify') return await verifyCommand(rest);
+    if (command === 'inspect') return await inspectCommand(rest);
   } catch (error) {
     if (error instanceof CordonError) {
       process.stderr.write(formatError(error));

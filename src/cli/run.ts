@@ -22,6 +22,18 @@ interface SesGlobals {
   Compartment?: new (options?: object) => { globalThis: object };
 }
 
+/** A zip archive (by its signature, whatever its name). */
+const isArchive = (file: string): boolean => {
+  const handle = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    fs.readSync(handle, head, 0, 4, 0);
+    return head.readUInt32LE(0) === 0x04034b50 || file.endsWith('.zip');
+  } finally {
+    fs.closeSync(handle);
+  }
+};
+
 export const runApplication = async (options: RunOptions): Promise<number> => {
   const entryPath = path.resolve(options.entry);
   if (!fs.existsSync(entryPath)) {
@@ -31,19 +43,20 @@ export const runApplication = async (options: RunOptions): Promise<number> => {
   await import('ses');
   const ses = globalThis as unknown as SesGlobals;
   ses.lockdown!(nodeLockdownOptions);
-  const { importLocation } = await import('../index.js');
+  const { importLocation, loadArchive } = await import('../index.js');
   const { makeReadNowPowers } = await import('../node-powers.js');
   const powers = makeReadNowPowers({ fs, url, crypto, path });
   const compartmentGlobals = new Set(Object.getOwnPropertyNames(new ses.Compartment!().globalThis));
   process.argv = [process.argv[0]!, entryPath, ...options.args];
+  const host = { globals: nodeGlobals(compartmentGlobals), globalsFor: nodeGlobalsFor, modules: nodeBuiltinModules() };
   try {
-    await importLocation(powers, url.pathToFileURL(entryPath).href, {
-      conditions: options.conditions,
-      dev: options.dev,
-      globals: nodeGlobals(compartmentGlobals),
-      globalsFor: nodeGlobalsFor,
-      modules: nodeBuiltinModules(),
-    });
+    if (isArchive(entryPath)) {
+      // An archive runs like an entry: every module's hash is checked before any of it runs.
+      const application = await loadArchive(powers, url.pathToFileURL(entryPath).href, host);
+      await application.import();
+    } else {
+      await importLocation(powers, url.pathToFileURL(entryPath).href, { conditions: options.conditions, dev: options.dev, ...host });
+    }
   } catch (error) {
     process.stderr.write(formatError(error));
     return 1;

@@ -14,6 +14,8 @@ interface NodeFs {
     readFile(path: string): Promise<Uint8Array>;
     realpath(path: string): Promise<string>;
     writeFile(path: string, bytes: Uint8Array): Promise<void>;
+    rename?(from: string, to: string): Promise<void>;
+    rm?(path: string, options?: { force?: boolean }): Promise<void>;
   };
   readFileSync(path: string): Uint8Array;
 }
@@ -101,6 +103,22 @@ export const makeReadNowPowers = (options: NodePowersOptions): ReadNowPowers => 
   return { ...powers, maybeReadNow, fileURLToPath, isAbsolute: powers.isAbsolute! };
 };
 
+/**
+ * Writes atomically where the file system can rename: to a temporary file beside the target, then
+ * renamed over it, so that a reader never sees half an archive and a failed write leaves the old file.
+ */
 export const makeWritePowers = ({ fs, url = fallbackUrl }: Pick<NodePowersOptions, 'fs' | 'url'>): WritePowers => ({
-  write: async (location, bytes) => fs.promises.writeFile(url.fileURLToPath(location), bytes),
+  write: async (location, bytes) => {
+    const target = url.fileURLToPath(location);
+    const { rename, rm } = fs.promises;
+    if (!rename) return fs.promises.writeFile(target, bytes);
+    const temporary = `${target}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      await fs.promises.writeFile(temporary, bytes);
+      await rename.call(fs.promises, temporary, target);
+    } catch (error) {
+      await rm?.call(fs.promises, temporary, { force: true }).catch(() => {});
+      throw error;
+    }
+  },
 });

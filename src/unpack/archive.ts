@@ -224,10 +224,29 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
           const computed = merged.computeSourceLocation?.(name, specifier);
           return computed ?? new URL(`${name}/${path}`, base).href;
         };
+        const hostModules = merged.modules ?? {};
+        const hasHook = merged.importHook !== undefined || merged.importNowHook !== undefined;
         const resolveHook = (specifier: string, referrer: string): string => {
           const key = joinSpecifier(referrer, specifier);
           if (kinds.get(referrer) === 'require' && Object.hasOwn(compartment.modules, `${key} (require)`)) return `${key} (require)`;
-          return key;
+          if (Object.hasOwn(compartment.modules, key) || Object.hasOwn(hostModules, key) || hasHook || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(key)) return key;
+          // Not archived for this package, and no host to ask: say so now, naming both packages if the
+          // archive holds the package under another's authority.
+          const packageName = key.startsWith('@') ? key.split('/').slice(0, 2).join('/') : key.split('/')[0]!;
+          const owner = Object.values(map.compartments).find(c => c.name === packageName && c !== compartment);
+          throw note(
+            owner
+              ? new CordonError('CORDON_UNDECLARED_DEPENDENCY', `Package ${compartment.label} imports ${JSON.stringify(specifier)}, but ${packageName} (${owner.label}) is not among its dependencies`, {
+                  file: new URL(`${name}/${referrer.slice(2)}`, base).href,
+                  specifier,
+                  package: compartment.label,
+                })
+              : new CordonError('CORDON_ARCHIVE_MODULE_MISSING', `Module ${JSON.stringify(specifier)} (imported by ${compartment.label}) is not in the archive`, {
+                  file: new URL(`${name}/${referrer.slice(2)}`, base).href,
+                  specifier,
+                  package: compartment.label,
+                }),
+          );
         };
         const load = (specifier: string, sync: boolean): unknown => {
           const entry = compartment.modules[specifier];
@@ -333,4 +352,53 @@ export const loadArchive = async (readPowers: ReadFnOrPowers, archiveLocation: s
 export const importArchive = async (readPowers: ReadFnOrPowers, archiveLocation: string, options: ParseArchiveOptions = {}) => {
   const application = await loadArchive(readPowers, archiveLocation, options);
   return application.import();
+};
+
+export interface ArchiveDescription {
+  readonly sha512?: string | undefined;
+  readonly bytes: number;
+  readonly entry: { readonly compartment: string; readonly module: string };
+  readonly compartments: readonly {
+    readonly name: string;
+    readonly label: string;
+    readonly modules: readonly { readonly specifier: string; readonly location: string; readonly parser: string; readonly bytes: number }[];
+    readonly links: number;
+  }[];
+  /** Host modules the archived modules import (not in the archive: the host must provide them). */
+  readonly exits: readonly string[];
+}
+
+/** What an archive holds, checked as parseArchive checks it (for `cordon inspect`). */
+export const describeArchive = async (archiveBytes: Uint8Array, archiveLocation = '<unknown>', options: ParseArchiveOptions = {}): Promise<ArchiveDescription> => {
+  const application = await parseArchive(archiveBytes, archiveLocation, options);
+  const files = readZip(archiveBytes, archiveLocation, options);
+  const map = application.compartmentMap;
+  const exits = new Set<string>();
+  const compartments = Object.entries(map.compartments).map(([name, compartment]) => {
+    const modules = [];
+    let links = 0;
+    for (const [specifier, module] of Object.entries(compartment.modules)) {
+      if (!('location' in module)) {
+        links += 1;
+        continue;
+      }
+      const bytes = files.get(`${name}/${module.location}`)!;
+      modules.push({ specifier, location: module.location, parser: module.parser, bytes: bytes.length });
+      if (module.parser === 'pre-mjs-json' || module.parser === 'pre-cjs-json') {
+        let imports: unknown = [];
+        try {
+          imports = JSON.parse(decoder.decode(bytes)).imports;
+        } catch {
+          imports = [];
+        }
+        for (const imported of Array.isArray(imports) ? imports : []) {
+          if (typeof imported !== 'string') continue;
+          const key = joinSpecifier(specifier, imported);
+          if (!Object.hasOwn(compartment.modules, key) && !Object.hasOwn(compartment.modules, `${key} (require)`)) exits.add(imported);
+        }
+      }
+    }
+    return { name, label: compartment.label, modules, links };
+  });
+  return { ...(application.sha512 === undefined ? {} : { sha512: application.sha512 }), bytes: archiveBytes.length, entry: map.entry, compartments, exits: [...exits].sort() };
 };

@@ -115,7 +115,8 @@ for (const [name, make, code, options = {}] of cases) {
 const atImport = [
   ['a precompiled module record of the wrong shape', () => withMap(m => { delete m.compartments['app-v1.0.0'].modules['./main.js'].sha512; }, { [appMain]: '{"imports":[],"exports":[],"reexports":[],"__syncModuleProgram__":7}' }), 'CORDON_INVALID_MODULE_RECORD'],
   ['a language no parser reads', () => withMap(m => { m.compartments['app-v1.0.0'].modules['./main.js'].parser = 'evil-language'; }), 'CORDON_NO_PARSER'],
-  ['an import the archive does not hold', () => withMap(m => { delete m.compartments['app-v1.0.0'].modules.dep; }), 'CORDON_ARCHIVE_MODULE_MISSING'],
+  ['an import of a package the archive holds but does not link for the importer', () => withMap(m => { delete m.compartments['app-v1.0.0'].modules.dep; }), 'CORDON_UNDECLARED_DEPENDENCY'],
+  ['an import the archive does not hold', () => withMap(JSON.stringify(goodMap).replace('"dep":{"compartment"', '"dep2":{"compartment"').replace(/"name":"dep"/, '"name":"other"')), 'CORDON_ARCHIVE_MODULE_MISSING'],
 ];
 for (const [name, make, code] of atImport) {
   test(`hostile archive refused before any of it runs: ${name} (${code})`, async () => {
