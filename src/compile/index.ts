@@ -1,5 +1,5 @@
 export { compileCommonJs, makeCommonJsModuleSource, type CommonJsEnvironment, type CompiledCommonJs } from './cjs.js';
-export { defaultParserForLanguage, makeDefaultModuleSource, parseJsonText, precompile } from './languages.js';
+export { compiledCommonJsOf, defaultParserForLanguage, makeDefaultModuleSource, parseJsonText, precompile } from './languages.js';
 export { compileModule, type CompileModuleOptions } from './mjs/compile.js';
 export { literalDynamicImports } from './mjs/module-source.js';
 export { ModuleSource, type ModuleSourceOptions } from './mjs/module-source.js';

@@ -84,9 +84,16 @@ const commonJsRecord = (compiled: CompiledCommonJs | ReturnType<typeof readPreco
   });
 };
 
+/** The compiled CommonJS behind a record made by the `cjs` parser (archives reuse it instead of compiling again). */
+const compiledCommonJs = new WeakMap<object, CompiledCommonJs>();
+export const compiledCommonJsOf = (record: object): CompiledCommonJs | undefined => compiledCommonJs.get(record);
+
 const parseCjs: ParseFunction = (bytes, specifier, location, _packageLocation, options) => {
+  // The location names the file in errors only; the compiled text holds no path of this machine.
   const compiled = compileCommonJs(decodeText(bytes), location);
-  return { parser: 'cjs', bytes, record: commonJsRecord(compiled, specifier, location, options), dynamicImports: compiled.dynamicImports };
+  const record = commonJsRecord(compiled, specifier, location, options);
+  compiledCommonJs.set(record, compiled);
+  return { parser: 'cjs', bytes, record, dynamicImports: compiled.dynamicImports };
 };
 
 const parsePreMjsJson: ParseFunction = (bytes, _specifier, location) => {

@@ -334,18 +334,26 @@ export class ModuleLoader {
             return target?.type === 'module' ? target : undefined;
           };
           const inner = new Set([...seen, key]);
-          for (const [specifier, pairs] of Object.entries(source.__reexportMap__)) {
+          // Every target is loaded at once; the results are then read in order.
+          const reexported = Object.entries(source.__reexportMap__);
+          const reexportedNames = await Promise.all(
+            reexported.map(([specifier]) => {
+              const target = targetOf(specifier);
+              return target ? exportsOf(target.compartment, target.module, inner) : Promise.resolve(new Map<string, string | null>());
+            }),
+          );
+          reexported.forEach(([specifier, pairs], index) => {
             const target = targetOf(specifier);
-            const names = target ? await exportsOf(target.compartment, target.module, inner) : new Map<string, string | null>();
+            const names = reexportedNames[index]!;
             for (const [importName, exportName] of pairs) {
               out.set(exportName, importName === '*' ? `${target?.compartment}${target?.module}#*` : (names.get(importName) ?? `${key}#${specifier}#${importName}`));
             }
-          }
+          });
           const starred = new Map<string, string | null>();
-          for (const specifier of source.reexports) {
-            const target = targetOf(specifier);
-            if (!target) continue;
-            for (const [name, origin] of await exportsOf(target.compartment, target.module, inner)) {
+          const starTargets = source.reexports.map(targetOf);
+          const starNames = await Promise.all(starTargets.map(target => (target ? exportsOf(target.compartment, target.module, inner) : Promise.resolve(new Map<string, string | null>()))));
+          for (const names of starNames) {
+            for (const [name, origin] of names) {
               if (name === 'default' || out.has(name)) continue;
               const previous = starred.get(name);
               starred.set(name, previous === undefined || previous === origin ? origin : null);
@@ -361,11 +369,16 @@ export class ModuleLoader {
     try {
       const own = new Set(record.exports);
       const chosen = new Map<string, { specifier: string; origin: string | null }>();
-      for (const specifier of record.reexports) {
+      const targets = record.reexports.map(specifier => {
         const full = state.resolutions.get(module)?.get(specifier);
-        const target = full === undefined ? undefined : state.targets.get(full);
-        if (target?.type !== 'module') return descriptor; // a star of a host module: leave it to SES
-        for (const [name, origin] of await exportsOf(target.compartment, target.module, new Set([`${state.descriptor.location}${module}`]))) {
+        return full === undefined ? undefined : state.targets.get(full);
+      });
+      // A star of a host module: leave it to SES.
+      if (targets.some(target => target?.type !== 'module')) return descriptor;
+      const self = new Set([`${state.descriptor.location}${module}`]);
+      const starNames = await Promise.all(targets.map(target => exportsOf((target as Resolution & { type: 'module' }).compartment, (target as Resolution & { type: 'module' }).module, self)));
+      for (const [index, specifier] of record.reexports.entries()) {
+        for (const [name, origin] of starNames[index]!) {
           if (name === 'default' || own.has(name)) continue;
           const previous = chosen.get(name);
           if (previous === undefined) chosen.set(name, { specifier, origin });

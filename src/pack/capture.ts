@@ -9,7 +9,7 @@
  */
 import { CordonError } from '../diagnostics/index.js';
 import { link, type ImportHook, type ImportNowHook } from '../link/index.js';
-import { compileCommonJs, type LoadedModule, type ModuleTransform, type SyncModuleTransform } from '../load/index.js';
+import { compileCommonJs, compiledCommonJsOf, type LoadedModule, type ModuleTransform, type SyncModuleTransform } from '../load/index.js';
 import {
   COMPARTMENT_MAP_NAME,
   type ArchiveCompartmentMap,
@@ -163,7 +163,7 @@ const archivedForm = (module: LoadedModule): { parser: string; bytes: Uint8Array
       };
     }
     case 'cjs': {
-      const compiled = compileCommonJs(decoder.decode(module.bytes));
+      const compiled = compiledCommonJsOf(module.record) ?? compileCommonJs(decoder.decode(module.bytes));
       // The exports as loaded: the lexer's names plus those re-exported through require().
       return {
         parser: 'pre-cjs-json',
