@@ -56,6 +56,8 @@ export interface LoaderOptions {
   readonly exitModule: ExitProvider;
   readonly moduleSourceHook?: ((event: ModuleSourceHookEvent) => void) | undefined;
   readonly log?: ((...args: unknown[]) => void) | undefined;
+  /** Receives the source map of each compiled module (Endo's `sourceMapHook` of makeArchive). */
+  readonly sourceMapHook?: ((sourceMap: string, details: { compartment: string; module: string; location: string; sha512?: string | undefined }) => void) | undefined;
   /** Called for every module loaded from a package (for archives and analysis). */
   readonly onModule?: ((event: LoadedModule) => void) | undefined;
 }
@@ -473,7 +475,11 @@ export class ModuleLoader {
     const filename = powers.fileURLToPath ? safePath(() => powers.fileURLToPath!(location)) : pathOfFileUrl(location);
     const where = state.descriptor.location;
     const isEntry = where === this.#map.entry.compartment && module === this.#map.entry.module;
+    const sourceMapHook = this.#options.sourceMapHook;
     return {
+      ...(sourceMapHook
+        ? { sourceMapHook: (sourceMap: string) => sourceMapHook(sourceMap, { compartment: state.descriptor.label, module, location, sha512: undefined }) }
+        : {}),
       main: {
         isEntry,
         get module(): object | undefined {

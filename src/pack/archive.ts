@@ -14,7 +14,7 @@ import { captureModules, digestCapture, type CaptureOptions, type Digest } from 
 export type ArchiveOptions = CaptureOptions;
 export type ArchiveLocationOptions = ArchiveOptions & MapNodeModulesOptions;
 
-const ARCHIVE_OPTIONS = ['modules', 'importHook', 'importNowHook', 'parserForLanguage', 'moduleTransforms', 'syncModuleTransforms', 'searchSuffixes', 'log', 'Compartment', 'onModule'];
+const ARCHIVE_OPTIONS = ['modules', 'importHook', 'importNowHook', 'parserForLanguage', 'moduleTransforms', 'syncModuleTransforms', 'searchSuffixes', 'log', 'Compartment', 'onModule', 'sourceMapHook'];
 
 const unpack = (powers: ReadFnOrPowers): ReadPowers => (typeof powers === 'function' ? { read: powers } : powers);
 

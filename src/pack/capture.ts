@@ -30,6 +30,8 @@ export interface CaptureOptions {
   readonly searchSuffixes?: readonly string[] | undefined;
   readonly log?: ((...args: unknown[]) => void) | undefined;
   readonly Compartment?: (new (options: Record<string, unknown>) => never) | undefined;
+  /** Receives each compiled module's source map, with the module's canonical compartment name and location. */
+  readonly sourceMapHook?: ((sourceMap: string, details: { compartment: string; module: string; location: string; sha512?: string | undefined }) => void) | undefined;
   /** Called once per module as it is captured (for progress). */
   readonly onModule?: ((module: LoadedModule) => void) | undefined;
 }
@@ -48,6 +50,7 @@ export const captureModules = async (readPowers: ReadPowers, map: PackageCompart
     syncModuleTransforms: options.syncModuleTransforms,
     searchSuffixes: options.searchSuffixes,
     log: options.log,
+    sourceMapHook: options.sourceMapHook,
     modules: options.modules,
     importHook: options.importHook,
     importNowHook: options.importNowHook,

@@ -49,8 +49,11 @@ export interface ParseArchiveOptions extends ArchiveLimits, ArchiveImportOptions
   parserForLanguage?: ParserForLanguage | undefined;
   /** `(compartmentName, moduleSpecifier) → location` for each module's URL (sourceURL, import.meta.url). */
   computeSourceLocation?: ((compartmentName: string, moduleSpecifier: string) => string | undefined) | undefined;
-  computeSourceMapLocation?: ((details: Record<string, unknown>) => string | undefined) | undefined;
-  sourceMapHook?: ((sourceMap: string, details: Record<string, unknown>) => void) | undefined;
+  /**
+   * `({ compartment, module, location, sha512 }) → URL` of a module's source map (kept beside the
+   * archive, as the `sourceMapHook` of makeArchive saved it): the program then names it.
+   */
+  computeSourceMapLocation?: ((details: { compartment: string; module: string; location: string; sha512?: string | undefined }) => string | undefined) | undefined;
   log?: ((...args: unknown[]) => void) | undefined;
 }
 
@@ -64,7 +67,6 @@ const PARSE_OPTIONS = [
   'parserForLanguage',
   'computeSourceLocation',
   'computeSourceMapLocation',
-  'sourceMapHook',
   'log',
   'maxEntryBytes',
   'maxTotalBytes',
@@ -304,7 +306,12 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
                 },
               },
             });
-            const withRecord = (result: { record: ModuleSourceRecord }) => ({ source: result.record, importMeta: { url } });
+            const sourceMapUrl = merged.computeSourceMapLocation?.({ compartment: name, module: specifier, location: entry.location, sha512: entry.sha512 });
+            const withSourceMap = (record: ModuleSourceRecord): ModuleSourceRecord =>
+              sourceMapUrl !== undefined && '__syncModuleProgram__' in record
+                ? Object.freeze({ ...record, __syncModuleProgram__: `${record.__syncModuleProgram__}\n//# sourceMappingURL=${sourceMapUrl.replace(/[\r\n\u2028\u2029]/g, '')}` })
+                : record;
+            const withRecord = (result: { record: ModuleSourceRecord }) => ({ source: withSourceMap(result.record), importMeta: { url } });
             return parsed instanceof Promise ? parsed.then(withRecord, error => { throw note(error); }) : withRecord(parsed);
           } catch (error) {
             throw note(error);

@@ -87,3 +87,20 @@ test('archive compartment names follow Endo\'s rule (name-vVersion, -nN when a p
   ]);
   assert.deepEqual([...names.values()].sort(), ['a-v1.0.0', 'a-v1.0.0-n1', 'dep-v1.0.0', 'dep-v2.0.0-n1', 'nov-v']);
 });
+
+test('sourceMapHook receives each ES module\'s map when archiving; computeSourceMapLocation names it when reading', async () => {
+  const { parseArchive } = await import('cordon');
+  const entry = url.pathToFileURL(path.join(source, 'app/main.js')).href;
+  const maps = [];
+  const bytes = await makeArchive(powers, entry, { modules: { fs: hostFs }, sourceMapHook: (map, details) => maps.push([details.compartment, details.module, JSON.parse(map).version]) });
+  assert.ok(maps.some(([compartment, module, version]) => compartment === '$root$' && module === './main.js' && version === 3), JSON.stringify(maps));
+  const named = [];
+  const application = await parseArchive(bytes, 'file:///archive/app.zip', {
+    computeSourceMapLocation: ({ compartment, module }) => {
+      named.push(`${compartment} ${module}`);
+      return `file:///maps/${compartment}/${module.slice(2)}.map`;
+    },
+  });
+  await application.import({ modules: { fs: hostFs, 'node:fs': hostFs } });
+  assert.ok(named.includes('app-v1.0.0 ./main.js'), named.join());
+});
