@@ -50,7 +50,8 @@ export interface MapNodeModulesOptions extends LanguageOptions {
   readonly log?: ((...args: unknown[]) => void) | undefined;
 }
 
-const OPTION_NAMES = new Set([
+/** The options `mapNodeModules` reads (Endo's names). */
+export const MAP_OPTION_NAMES: readonly string[] = [
   'conditions',
   'tags',
   'dev',
@@ -64,11 +65,27 @@ const OPTION_NAMES = new Set([
   'workspaceLanguageForExtension',
   'workspaceModuleLanguageForExtension',
   'workspaceCommonjsLanguageForExtension',
-]);
+];
+
+/**
+ * Splits the options of a function that maps and then loads (importLocation, makeArchive): the map's
+ * share (with `log`, and `languages` from `parserForLanguage`) and the rest. Unknown options are an
+ * error (`alsoAllowed` names the rest).
+ */
+export const splitMapOptions = (options: object, alsoAllowed: Iterable<string>): { mapOptions: MapNodeModulesOptions; rest: Record<string, unknown> } => {
+  checkMapOptions(options, alsoAllowed);
+  const mapOptions: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) (MAP_OPTION_NAMES.includes(key) && key !== 'log' ? mapOptions : rest)[key] = value;
+  const { log, parserForLanguage } = options as { log?: unknown; parserForLanguage?: object };
+  if (log) mapOptions.log = log;
+  if (parserForLanguage && !mapOptions.languages) mapOptions.languages = Object.keys(parserForLanguage);
+  return { mapOptions: mapOptions as MapNodeModulesOptions, rest };
+};
 
 /** Options some callers pass to `mapNodeModules` along with their own: accepted by name, handled by them. */
 export const checkMapOptions = (options: object, alsoAllowed: Iterable<string> = []): void => {
-  const allowed = new Set([...OPTION_NAMES, ...alsoAllowed]);
+  const allowed = new Set([...MAP_OPTION_NAMES, ...alsoAllowed]);
   for (const key of Object.keys(options)) {
     if (!allowed.has(key)) {
       throw new CordonError('CORDON_INVALID_ARGUMENT', `Unknown option ${JSON.stringify(key)} (known: ${[...allowed].sort().join(', ')})`);

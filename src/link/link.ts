@@ -52,18 +52,36 @@ export const makeExitProvider = (
   };
 };
 
-export interface LinkOptions extends Omit<LoaderOptions, 'isHostModule' | 'hasExitHook' | 'exitModule'> {
+/** What an application is given when it is imported (from a location, a map or an archive). */
+export interface ImportOptions {
   /** Globals every compartment gets (without a policy, as Endo does). */
-  readonly globals?: Readonly<Record<string, unknown>> | undefined;
+  globals?: Readonly<Record<string, unknown>> | undefined;
   /** Globals computed per package (e.g. `global` pointing at its own global object). */
-  readonly globalsFor?: ((compartmentGlobalThis: Record<PropertyKey, unknown>, label: string) => Record<string, unknown>) | undefined;
+  globalsFor?: ((compartmentGlobalThis: Record<PropertyKey, unknown>, label: string) => Record<string, unknown>) | undefined;
   /** Host modules: specifier → namespace (or any object whose keys become named exports). */
-  readonly modules?: Readonly<Record<string, object>> | undefined;
-  readonly importHook?: ImportHook | undefined;
-  readonly importNowHook?: ImportNowHook | undefined;
-  readonly Compartment?: CompartmentConstructor | undefined;
-  readonly transforms?: readonly unknown[] | undefined;
-  readonly __shimTransforms__?: readonly unknown[] | undefined;
+  modules?: Readonly<Record<string, object>> | undefined;
+  importHook?: ImportHook | undefined;
+  importNowHook?: ImportNowHook | undefined;
+  Compartment?: CompartmentConstructor | undefined;
+  transforms?: readonly unknown[] | undefined;
+  __shimTransforms__?: readonly unknown[] | undefined;
+}
+
+export const IMPORT_OPTION_NAMES: readonly string[] = ['globals', 'globalsFor', 'modules', 'importHook', 'importNowHook', 'Compartment', 'transforms', '__shimTransforms__'];
+
+/** SES Compartment options for the import options (the transforms, when given). */
+export const compartmentTransforms = (options: ImportOptions): Record<string, unknown> => ({
+  ...(options.transforms ? { transforms: options.transforms } : {}),
+  ...(options.__shimTransforms__ ? { __shimTransforms__: options.__shimTransforms__ } : {}),
+});
+
+/** Gives a compartment its globals: copied as properties (a lazy accessor stays lazy), then the per-package ones. */
+export const endowCompartment = (compartment: CompartmentInstance, options: ImportOptions, label: string): void => {
+  if (options.globals) Object.defineProperties(compartment.globalThis, Object.getOwnPropertyDescriptors(options.globals));
+  if (options.globalsFor) Object.assign(compartment.globalThis, options.globalsFor(compartment.globalThis, label));
+};
+
+export interface LinkOptions extends Omit<LoaderOptions, 'isHostModule' | 'hasExitHook' | 'exitModule'>, Readonly<ImportOptions> {
   /** Load only (for archives): host modules are placeholders, nothing may run. */
   readonly archiveOnly?: boolean | undefined;
 }
@@ -106,12 +124,9 @@ export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPower
       name: descriptor.label,
       ...hooks,
       __noNamespaceBox__: true,
-      ...(options.transforms ? { transforms: options.transforms } : {}),
-      ...(options.__shimTransforms__ ? { __shimTransforms__: options.__shimTransforms__ } : {}),
+      ...compartmentTransforms(options),
     });
-    // Globals are copied as properties, so that a lazy global (an accessor) stays lazy.
-    if (options.globals) Object.defineProperties(compartment.globalThis, Object.getOwnPropertyDescriptors(options.globals));
-    if (options.globalsFor) Object.assign(compartment.globalThis, options.globalsFor(compartment.globalThis, descriptor.label));
+    endowCompartment(compartment, options, descriptor.label);
     compartments.set(location, compartment);
   }
   const entryCompartment = compartmentOf(map.entry.compartment);

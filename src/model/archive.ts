@@ -148,3 +148,20 @@ export const readArchiveCompartmentMap = (text: string, file?: string): ArchiveC
   if (!Object.hasOwn(entryCompartment.modules, entry.module)) throw invalid(`the entry module ${JSON.stringify(entry.module)} is not in compartment ${JSON.stringify(entry.compartment)}`, file);
   return { tags: tags as string[], entry, compartments };
 };
+
+/**
+ * The specifier under which an archive's `modules` list what `referrer` imports as `specifier`: Endo's
+ * archive resolution (a relative specifier is joined to its referrer; anything else stays as written).
+ */
+export const archiveSpecifier = (referrer: string, specifier: string): string => {
+  if (!(specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..')) return specifier;
+  const parts = referrer.split('/');
+  parts.pop();
+  for (const segment of specifier.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') parts.pop();
+    else parts.push(segment);
+  }
+  const joined = parts.join('/');
+  return joined.startsWith('.') ? joined : `./${joined}`;
+};

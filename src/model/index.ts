@@ -28,6 +28,7 @@ export type {
 } from './compartment-map.js';
 export { markRequireReturnsDefault, requireValue } from './require-value.js';
 export {
+  archiveSpecifier,
   COMPARTMENT_MAP_NAME,
   isSafeArchivePath,
   readArchiveCompartmentMap,

@@ -6,7 +6,7 @@
  */
 import { zipSync } from 'fflate';
 import { CordonError } from '../diagnostics/index.js';
-import { checkMapOptions, mapNodeModules, type MapNodeModulesOptions } from '../discover/index.js';
+import { mapNodeModules, splitMapOptions, type MapNodeModulesOptions } from '../discover/index.js';
 import type { PackageCompartmentMapDescriptor } from '../model/index.js';
 import type { ReadFnOrPowers, ReadPowers, WritePowers } from '../powers/index.js';
 import { captureModules, digestCapture, type CaptureOptions, type Digest } from './capture.js';
@@ -93,29 +93,9 @@ export const captureFromMap = async (readPowers: ReadFnOrPowers, map: PackageCom
   };
 };
 
-const MAP_OPTIONS = [
-  'conditions',
-  'tags',
-  'dev',
-  'strict',
-  'commonDependencies',
-  'languages',
-  'languageForExtension',
-  'moduleLanguageForExtension',
-  'commonjsLanguageForExtension',
-  'workspaceLanguageForExtension',
-  'workspaceModuleLanguageForExtension',
-  'workspaceCommonjsLanguageForExtension',
-];
-
 const mapThen = async <T>(readPowers: ReadFnOrPowers, moduleLocation: string, options: ArchiveLocationOptions, then: (map: PackageCompartmentMapDescriptor, rest: ArchiveOptions) => Promise<T>): Promise<T> => {
-  checkMapOptions(options, ARCHIVE_OPTIONS);
-  const mapOptions: Record<string, unknown> = {};
-  const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options)) (MAP_OPTIONS.includes(key) ? mapOptions : rest)[key] = value;
-  if (options.log) mapOptions.log = options.log;
-  if (options.parserForLanguage && !mapOptions.languages) mapOptions.languages = Object.keys(options.parserForLanguage);
-  const map = await mapNodeModules(unpack(readPowers), moduleLocation, mapOptions as MapNodeModulesOptions);
+  const { mapOptions, rest } = splitMapOptions(options, ARCHIVE_OPTIONS);
+  const map = await mapNodeModules(unpack(readPowers), moduleLocation, mapOptions);
   return then(map, rest as ArchiveOptions);
 };
 

@@ -11,6 +11,7 @@ import { CordonError } from '../diagnostics/index.js';
 import { link, type ImportHook, type ImportNowHook } from '../link/index.js';
 import { compileCommonJs, compiledCommonJsOf, type LoadedModule, type ModuleTransform, type SyncModuleTransform } from '../load/index.js';
 import {
+  archiveSpecifier,
   COMPARTMENT_MAP_NAME,
   type ArchiveCompartmentMap,
   type ArchiveModule,
@@ -122,20 +123,6 @@ export const archiveNames = (compartments: readonly PackageCompartmentDescriptor
     names.set(compartment.location, `${compartment.name}-v${compartment.version}${repeat > 0 ? `-n${repeat}` : ''}`);
   }
   return names;
-};
-
-/** The specifier Endo's archive reader computes for `specifier` imported by `referrer` (its resolve). */
-const archiveSpecifier = (referrer: string, specifier: string): string => {
-  if (!(specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..')) return specifier;
-  const parts = referrer.split('/');
-  parts.pop();
-  for (const segment of specifier.split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') parts.pop();
-    else parts.push(segment);
-  }
-  const joined = parts.join('/');
-  return joined.startsWith('.') ? joined : `./${joined}`;
 };
 
 const encoder = new TextEncoder();

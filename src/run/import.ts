@@ -4,25 +4,15 @@
  * and the `*FromMap` forms for a compartment map made beforehand.
  */
 import { CordonError, isCordonError } from '../diagnostics/index.js';
-import { checkMapOptions, mapNodeModules, type MapNodeModulesOptions } from '../discover/index.js';
+import { MAP_OPTION_NAMES, mapNodeModules, splitMapOptions, type MapNodeModulesOptions } from '../discover/index.js';
 import type { ModuleSourceHookEvent, ModuleTransform, SyncModuleTransform } from '../load/index.js';
-import { link, type CompartmentConstructor, type ImportHook, type ImportNowHook } from '../link/index.js';
+import { IMPORT_OPTION_NAMES, link, type ImportOptions } from '../link/index.js';
+
+export type { ImportOptions };
 import type { PackageCompartmentMapDescriptor, ParserForLanguage } from '../model/index.js';
 import type { ReadFnOrPowers, ReadPowers } from '../powers/index.js';
 
 const unpackReadPowers = (powers: ReadFnOrPowers): ReadPowers => (typeof powers === 'function' ? { read: powers } : powers);
-
-/** Options read when the application is imported (Endo's "execute" options). */
-export interface ImportOptions {
-  globals?: Readonly<Record<string, unknown>> | undefined;
-  globalsFor?: ((compartmentGlobalThis: Record<PropertyKey, unknown>, label: string) => Record<string, unknown>) | undefined;
-  modules?: Readonly<Record<string, object>> | undefined;
-  importHook?: ImportHook | undefined;
-  importNowHook?: ImportNowHook | undefined;
-  Compartment?: CompartmentConstructor | undefined;
-  transforms?: readonly unknown[] | undefined;
-  __shimTransforms__?: readonly unknown[] | undefined;
-}
 
 /** Options read when modules are loaded. */
 export interface LoadOptions extends ImportOptions {
@@ -36,8 +26,7 @@ export interface LoadOptions extends ImportOptions {
 
 export type LoadLocationOptions = LoadOptions & MapNodeModulesOptions;
 
-const IMPORT_OPTIONS = ['globals', 'globalsFor', 'modules', 'importHook', 'importNowHook', 'Compartment', 'transforms', '__shimTransforms__'];
-const LOAD_OPTIONS = [...IMPORT_OPTIONS, 'parserForLanguage', 'moduleTransforms', 'syncModuleTransforms', 'searchSuffixes', 'moduleSourceHook', 'log'];
+const LOAD_OPTIONS = [...IMPORT_OPTION_NAMES, 'parserForLanguage', 'moduleTransforms', 'syncModuleTransforms', 'searchSuffixes', 'moduleSourceHook', 'log'];
 
 const checkOptions = (options: object, allowed: readonly string[]): void => {
   for (const key of Object.keys(options)) {
@@ -111,34 +100,11 @@ export const importFromMap = async (readPowers: ReadFnOrPowers, compartmentMap: 
   return application.import(dropUndefined({ globals, globalsFor, modules, importHook, importNowHook, Compartment, transforms, __shimTransforms__ }));
 };
 
-const MAP_OPTION_NAMES = [
-  'conditions',
-  'tags',
-  'dev',
-  'strict',
-  'commonDependencies',
-  'languages',
-  'languageForExtension',
-  'moduleLanguageForExtension',
-  'commonjsLanguageForExtension',
-  'workspaceLanguageForExtension',
-  'workspaceModuleLanguageForExtension',
-  'workspaceCommonjsLanguageForExtension',
-];
-
 const dropUndefined = <T extends object>(object: T): T => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
 
 const splitOptions = (options: LoadLocationOptions) => {
-  checkMapOptions(options, LOAD_OPTIONS);
-  const mapOptions: Record<string, unknown> = {};
-  const loadOptions: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options)) {
-    if (MAP_OPTION_NAMES.includes(key)) mapOptions[key] = value;
-    else loadOptions[key] = value;
-  }
-  if (options.log) mapOptions.log = options.log;
-  if (options.parserForLanguage && !mapOptions.languages) mapOptions.languages = Object.keys(options.parserForLanguage);
-  return { mapOptions: mapOptions as MapNodeModulesOptions, loadOptions: loadOptions as LoadOptions };
+  const { mapOptions, rest } = splitMapOptions(options, LOAD_OPTIONS);
+  return { mapOptions, loadOptions: rest as LoadOptions };
 };
 
 export const loadLocation = async (readPowers: ReadFnOrPowers, moduleLocation: string, options: LoadLocationOptions = {}): Promise<Application> => {

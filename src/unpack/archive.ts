@@ -8,9 +8,10 @@
  */
 import { unzipSync } from 'fflate';
 import { CordonError, isCordonError } from '../diagnostics/index.js';
-import { findCompartmentConstructor, makeExitProvider, type CompartmentConstructor, type CompartmentInstance, type ImportHook, type ImportNowHook } from '../link/index.js';
+import { compartmentTransforms, endowCompartment, findCompartmentConstructor, IMPORT_OPTION_NAMES, makeExitProvider, type CompartmentInstance, type ImportOptions } from '../link/index.js';
 import { defaultParserForLanguage } from '../load/index.js';
 import {
+  archiveSpecifier,
   COMPARTMENT_MAP_NAME,
   isSafeArchivePath,
   pathOfFileUrl,
@@ -32,16 +33,7 @@ export interface ArchiveLimits {
   readonly maxCompressionRatio?: number | undefined;
 }
 
-export interface ArchiveImportOptions {
-  globals?: Readonly<Record<string, unknown>> | undefined;
-  globalsFor?: ((compartmentGlobalThis: Record<PropertyKey, unknown>, label: string) => Record<string, unknown>) | undefined;
-  modules?: Readonly<Record<string, object>> | undefined;
-  importHook?: ImportHook | undefined;
-  importNowHook?: ImportNowHook | undefined;
-  Compartment?: CompartmentConstructor | undefined;
-  transforms?: readonly unknown[] | undefined;
-  __shimTransforms__?: readonly unknown[] | undefined;
-}
+export type ArchiveImportOptions = ImportOptions;
 
 export interface ParseArchiveOptions extends ArchiveLimits, ArchiveImportOptions {
   computeSha512?: ((bytes: Uint8Array) => string) | undefined;
@@ -59,9 +51,8 @@ export interface ParseArchiveOptions extends ArchiveLimits, ArchiveImportOptions
 
 const LIMIT_DEFAULTS = { maxEntryBytes: 64 * 1024 * 1024, maxTotalBytes: 512 * 1024 * 1024, maxEntries: 65536, maxCompressionRatio: 200 };
 
-const IMPORT_OPTIONS = ['globals', 'globalsFor', 'modules', 'importHook', 'importNowHook', 'Compartment', 'transforms', '__shimTransforms__'];
 const PARSE_OPTIONS = [
-  ...IMPORT_OPTIONS,
+  ...IMPORT_OPTION_NAMES,
   'computeSha512',
   'expectedSha512',
   'parserForLanguage',
@@ -149,20 +140,6 @@ export const readZip = (archive: Uint8Array, archiveLocation: string, limits: Ar
 
 const dropUndefined = <T extends object>(object: T): T => Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 
-/** Endo's archive resolve: relative specifiers join their referrer; everything else stays as written. */
-const joinSpecifier = (referrer: string, specifier: string): string => {
-  if (!(specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..')) return specifier;
-  const parts = referrer.split('/');
-  parts.pop();
-  for (const segment of specifier.split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') parts.pop();
-    else parts.push(segment);
-  }
-  const joined = parts.join('/');
-  return joined.startsWith('.') ? joined : `./${joined}`;
-};
-
 const decoder = new TextDecoder();
 
 export interface ArchiveApplication {
@@ -229,7 +206,7 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
         const hostModules = merged.modules ?? {};
         const hasHook = merged.importHook !== undefined || merged.importNowHook !== undefined;
         const resolveHook = (specifier: string, referrer: string): string => {
-          const key = joinSpecifier(referrer, specifier);
+          const key = archiveSpecifier(referrer, specifier);
           if (kinds.get(referrer) === 'require' && Object.hasOwn(compartment.modules, `${key} (require)`)) return `${key} (require)`;
           if (Object.hasOwn(compartment.modules, key) || Object.hasOwn(hostModules, key) || hasHook || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(key)) return key;
           // Not archived for this package, and no host to ask: say so now, naming both packages if the
@@ -289,7 +266,7 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
             const parsed = parser.parse(bytes, specifier, url, new URL(`${name}/`, base).href, {
               filename,
               resolve,
-              resolveImport: (request: string) => joinSpecifier(specifier, request),
+              resolveImport: (request: string) => archiveSpecifier(specifier, request),
               requireResolve: (request: string) => {
                 let target = compartment.modules[resolve(request)];
                 // Follow a redirect inside the compartment (`./x` → `./x.js`).
@@ -324,11 +301,9 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
           importHook: async (specifier: string) => load(specifier, false),
           importNowHook: (specifier: string) => load(specifier, true),
           __noNamespaceBox__: true,
-          ...(merged.transforms ? { transforms: merged.transforms } : {}),
-          ...(merged.__shimTransforms__ ? { __shimTransforms__: merged.__shimTransforms__ } : {}),
+          ...compartmentTransforms(merged),
         });
-        if (merged.globals) Object.defineProperties(instance.globalThis, Object.getOwnPropertyDescriptors(merged.globals));
-        if (merged.globalsFor) Object.assign(instance.globalThis, merged.globalsFor(instance.globalThis, compartment.label));
+        endowCompartment(instance, merged, compartment.label);
         compartments.set(name, instance);
       }
       const entryCompartment = compartments.get(map.entry.compartment)!;
@@ -400,7 +375,7 @@ export const describeArchive = async (archiveBytes: Uint8Array, archiveLocation 
         }
         for (const imported of Array.isArray(imports) ? imports : []) {
           if (typeof imported !== 'string') continue;
-          const key = joinSpecifier(specifier, imported);
+          const key = archiveSpecifier(specifier, imported);
           if (!Object.hasOwn(compartment.modules, key) && !Object.hasOwn(compartment.modules, `${key} (require)`)) exits.add(imported);
         }
       }
