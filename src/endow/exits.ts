@@ -21,13 +21,3 @@ export const makeExitModuleSource = (namespace: object): VirtualModuleSource => 
     },
   });
 };
-
-/** A module that throws `error` when executed: how a failed CommonJS require is deferred to the `require` call. */
-export const makeThrowingModuleSource = (error: unknown): VirtualModuleSource =>
-  Object.freeze({
-    imports: Object.freeze([]),
-    exports: Object.freeze([]),
-    execute() {
-      throw error;
-    },
-  });

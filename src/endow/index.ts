@@ -1,2 +1,2 @@
-export { makeExitModuleSource, makeThrowingModuleSource } from './exits.js';
+export { makeExitModuleSource } from './exits.js';
 export { makeCompartmentError } from './v8-errors.js';
