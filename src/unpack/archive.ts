@@ -197,6 +197,35 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
         return error;
       };
       const main: { module?: object | undefined } = {};
+      /**
+       * Names a CommonJS module offers through `module.exports = require(…)`, found in the archived
+       * records (as Node finds them). Cordon's own archives list them already; Endo's do not.
+       */
+      const reexportedNames = (compartmentName: string, specifier: string, seen: Set<string>): string[] => {
+        const key = `${compartmentName}\u0000${specifier}`;
+        if (seen.has(key)) return [];
+        seen.add(key);
+        const compartment = map.compartments[compartmentName]!;
+        let entry = compartment.modules[specifier];
+        let owner = compartmentName;
+        if (entry && 'compartment' in entry) {
+          owner = entry.compartment;
+          entry = map.compartments[owner]!.modules[entry.module];
+        }
+        if (!entry || !('location' in entry) || entry.parser !== 'pre-cjs-json') return [];
+        let record: { exports?: unknown; reexports?: unknown };
+        try {
+          record = JSON.parse(decoder.decode(files.get(`${owner}/${entry.location}`)!));
+        } catch {
+          return [];
+        }
+        const names = Array.isArray(record.exports) ? record.exports.filter((n): n is string => typeof n === 'string' && n !== 'default') : [];
+        const target = Object.entries(map.compartments[owner]!.modules).find(([, m]) => m === entry)?.[0] ?? specifier;
+        for (const reexport of Array.isArray(record.reexports) ? record.reexports : []) {
+          if (typeof reexport === 'string') names.push(...reexportedNames(owner, archiveSpecifier(target, reexport), seen));
+        }
+        return names;
+      };
       for (const [name, compartment] of Object.entries(map.compartments)) {
         const kinds = new Map<string, 'import' | 'require'>();
         const locationOf = (specifier: string, path: string): string => {
@@ -262,8 +291,10 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
           const bytes = files.get(`${name}/${entry.location}`)!;
           const isEntry = name === map.entry.compartment && specifier === map.entry.module;
           const resolve = (request: string) => resolveHook(request, specifier);
+          const reexports = entry.parser === 'pre-cjs-json' ? reexportedNames(name, specifier, new Set()) : [];
           try {
             const parsed = parser.parse(bytes, specifier, url, new URL(`${name}/`, base).href, {
+              ...(reexports.length > 0 ? { reexportedNames: reexports.filter((n, i) => reexports.indexOf(n) === i) } : {}),
               filename,
               resolve,
               resolveImport: (request: string) => archiveSpecifier(specifier, request),

@@ -139,7 +139,8 @@ test('interop, real-world list: Cordon archives under Endo, Endo archives under 
 //   lists what cjs-module-lexer finds (chalk, dayjs, debug, jsonwebtoken, moment, semver).
 // Endo → Cordon: Endo's archive holds another program than Node would run: CommonJS files compiled as
 //   ES modules (axios, body-parser, express, qs via async-function), `module` before `main` (debug,
-//   immutable, rxjs, yargs), no named exports for `module.exports = require(…)` (react, react-dom),
-//   export-star names SES drops (date-fns), or Endo cannot make the archive (koa, yaml, winston, mocha).
+//   immutable, rxjs, yargs), export-star names SES drops (date-fns), or Endo cannot make the archive
+//   (koa, yaml, winston, mocha). (Names re-exported through `module.exports = require(…)`, which Endo's
+//   archives do not list, Cordon's reader finds itself: react, react-dom.)
 const CORDON_TO_ENDO = ['ajv', 'commander', 'date-fns', 'immutable', 'js-yaml', 'marked', 'minimist', 'qs', 'react', 'react-dom', 'rxjs', 'tslib', 'typescript', 'uuid', 'yaml'];
-const ENDO_TO_CORDON = ['ajv', 'chalk', 'commander', 'dayjs', 'glob', 'handlebars', 'js-yaml', 'jsonwebtoken', 'lodash-es', 'marked', 'minimist', 'moment', 'pino', 'semver', 'tslib', 'typescript', 'uuid', 'zod'];
+const ENDO_TO_CORDON = ['ajv', 'chalk', 'commander', 'dayjs', 'glob', 'handlebars', 'js-yaml', 'jsonwebtoken', 'lodash-es', 'marked', 'minimist', 'moment', 'pino', 'react', 'react-dom', 'semver', 'tslib', 'typescript', 'uuid', 'zod'];
