@@ -138,9 +138,10 @@ test('interop, real-world list: Cordon archives under Endo, Endo archives under 
 //   yargs, winston), or its namespace for CommonJS lists every runtime key of module.exports where Node
 //   lists what cjs-module-lexer finds (chalk, dayjs, debug, jsonwebtoken, moment, semver).
 // Endo → Cordon: Endo's archive holds another program than Node would run: CommonJS files compiled as
-//   ES modules (axios, body-parser, express, qs via async-function), `module` before `main` (debug,
-//   immutable, rxjs, yargs), export-star names SES drops (date-fns), or Endo cannot make the archive
+//   ES modules (axios, body-parser, express, qs via async-function), `module` before `main` (immutable,
+//   rxjs, yargs), export-star names SES drops (date-fns), or Endo cannot make the archive
 //   (koa, yaml, winston, mocha). (Names re-exported through `module.exports = require(…)`, which Endo's
-//   archives do not list, Cordon's reader finds itself: react, react-dom.)
+//   archives do not list, Cordon's reader finds itself: debug, react,
+//   react-dom.)
 const CORDON_TO_ENDO = ['ajv', 'commander', 'date-fns', 'immutable', 'js-yaml', 'marked', 'minimist', 'qs', 'react', 'react-dom', 'rxjs', 'tslib', 'typescript', 'uuid', 'yaml'];
-const ENDO_TO_CORDON = ['ajv', 'chalk', 'commander', 'dayjs', 'glob', 'handlebars', 'js-yaml', 'jsonwebtoken', 'lodash-es', 'marked', 'minimist', 'moment', 'pino', 'react', 'react-dom', 'semver', 'tslib', 'typescript', 'uuid', 'zod'];
+const ENDO_TO_CORDON = ['ajv', 'chalk', 'commander', 'dayjs', 'debug', 'glob', 'handlebars', 'js-yaml', 'jsonwebtoken', 'lodash-es', 'marked', 'minimist', 'moment', 'pino', 'react', 'react-dom', 'semver', 'tslib', 'typescript', 'uuid', 'zod'];
