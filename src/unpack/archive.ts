@@ -21,6 +21,7 @@ import {
   type ParserForLanguage,
 } from '../model/index.js';
 import type { ReadFnOrPowers, ReadPowers } from '../powers/index.js';
+import { makeReexportedNames } from './reexports.js';
 
 export interface ArchiveLimits {
   /** Largest size of one entry once decompressed (default 64 MiB). */
@@ -197,70 +198,7 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
         return error;
       };
       const main: { module?: object | undefined } = {};
-      /**
-       * Names a CommonJS module offers through `module.exports = require(…)`, found in the archived
-       * records (as Node finds them). Cordon's own archives list them already; Endo's do not. Records
-       * are read once each and specifiers found through a reverse index, so this stays linear.
-       */
-      type CjsFacts = { exports: string[]; reexports: string[] };
-      const facts = new Map<string, CjsFacts | undefined>();
-      const factsOf = (owner: string, location: string): CjsFacts | undefined => {
-        const key = `${owner}/${location}`;
-        if (facts.has(key)) return facts.get(key);
-        let result: CjsFacts | undefined;
-        try {
-          const record = JSON.parse(decoder.decode(files.get(key)!)) as { exports?: unknown; reexports?: unknown };
-          const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((n): n is string => typeof n === 'string') : []);
-          result = { exports: strings(record.exports).filter(n => n !== 'default'), reexports: strings(record.reexports) };
-        } catch {
-          result = undefined;
-        }
-        facts.set(key, result);
-        return result;
-      };
-      const specifierIndex = new Map<string, Map<object, string>>();
-      const specifierOf = (owner: string, entry: object): string | undefined => {
-        let index = specifierIndex.get(owner);
-        if (index === undefined) {
-          index = new Map();
-          for (const [specifier, module] of Object.entries(map.compartments[owner]!.modules)) if (!index.has(module)) index.set(module, specifier);
-          specifierIndex.set(owner, index);
-        }
-        return index.get(entry);
-      };
-      /** The CommonJS module a specifier names in a compartment, following an alias to another one. */
-      const cjsModule = (compartmentName: string, specifier: string) => {
-        let entry = map.compartments[compartmentName]!.modules[specifier];
-        let owner = compartmentName;
-        if (entry && 'compartment' in entry) {
-          owner = entry.compartment;
-          entry = map.compartments[owner]!.modules[entry.module];
-        }
-        if (!entry || !('location' in entry) || entry.parser !== 'pre-cjs-json') return undefined;
-        return { owner, entry, facts: factsOf(owner, entry.location) };
-      };
-      const reexportedNames = (compartmentName: string, specifier: string, seen: Set<string>): string[] => {
-        const key = `${compartmentName}\u0000${specifier}`;
-        if (seen.has(key)) return [];
-        seen.add(key);
-        const found = cjsModule(compartmentName, specifier);
-        if (found?.facts === undefined) return [];
-        const names = [...found.facts.exports];
-        if (found.facts.reexports.length === 0) return names;
-        const target = specifierOf(found.owner, found.entry) ?? specifier;
-        for (const reexport of found.facts.reexports) names.push(...reexportedNames(found.owner, archiveSpecifier(target, reexport), seen));
-        return names;
-      };
-      /** Names a module's own re-exports bring (its own names its parser reads itself). */
-      const namesThroughReexports = (compartmentName: string, specifier: string): string[] => {
-        const location = (map.compartments[compartmentName]!.modules[specifier] as { location?: string } | undefined)?.location;
-        // Most records re-export nothing; JSON escapes every quote inside strings, so this text can
-        // only be the record's own (empty) field, and the record need not be parsed twice.
-        if (location !== undefined && decoder.decode(files.get(`${compartmentName}/${location}`)!).includes('"reexports":[]')) return [];
-        const found = cjsModule(compartmentName, specifier);
-        if (found?.facts === undefined || found.facts.reexports.length === 0) return [];
-        return reexportedNames(compartmentName, specifier, new Set());
-      };
+      const reexportedNames = makeReexportedNames(map, files);
       for (const [name, compartment] of Object.entries(map.compartments)) {
         const kinds = new Map<string, 'import' | 'require'>();
         const locationOf = (specifier: string, path: string): string => {
@@ -326,10 +264,10 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
           const bytes = files.get(`${name}/${entry.location}`)!;
           const isEntry = name === map.entry.compartment && specifier === map.entry.module;
           const resolve = (request: string) => resolveHook(request, specifier);
-          const reexports = entry.parser === 'pre-cjs-json' ? namesThroughReexports(name, specifier) : [];
+          const reexports = entry.parser === 'pre-cjs-json' ? reexportedNames(name, specifier) : [];
           try {
             const parsed = parser.parse(bytes, specifier, url, new URL(`${name}/`, base).href, {
-              ...(reexports.length > 0 ? { reexportedNames: [...new Set(reexports)] } : {}),
+              ...(reexports.length > 0 ? { reexportedNames: reexports } : {}),
               filename,
               resolve,
               resolveImport: (request: string) => archiveSpecifier(specifier, request),
