@@ -42,6 +42,16 @@ const quickPattern = /\bimport\s*(?:\(|\/[/*])|<!--|-->|\beval\s*\(/;
 /** Whether `text` holds anything SES would reject (cheap; most modules answer no). */
 export const hasCensoredText = (text: string): boolean => quickPattern.test(text);
 
+/**
+ * `import` and `eval` and how each is disguised: in code its first letter becomes a Unicode escape
+ * (the same identifier); in a string, template or regex its second letter a hex escape (the same
+ * text); in a comment its first letter changes case.
+ */
+const censoredWords = [
+  { pattern: importPattern, code: '\\u0069', quoted: '\\x6d', comment: 'I' },
+  { pattern: evalPattern, code: '\\u0065', quoted: '\\x76', comment: 'E' },
+] as const;
+
 const spanAt = (spans: readonly TextSpan[], position: number): TextSpan | undefined => {
   let lo = 0;
   let hi = spans.length - 1;
@@ -67,38 +77,22 @@ export const evadeCensorship = (
   covered: (position: number) => boolean,
 ): void => {
   const sorted = [...spans].sort((a, b) => a.start - b.start);
-  for (const match of text.matchAll(importPattern)) {
-    const at = match.index + match[1]!.length; // the `i` of `import`
-    if (covered(at)) continue;
-    const span = spanAt(sorted, at);
-    switch (span?.kind) {
-      case undefined:
-        splicer.replace(at, at + 1, '\\u0069');
-        break;
-      case 'string':
-      case 'template':
-      case 'regex':
-        splicer.replace(at + 1, at + 2, '\\x6d');
-        break;
-      default:
-        splicer.replace(at, at + 1, 'I');
-    }
-  }
-  for (const match of text.matchAll(evalPattern)) {
-    const at = match.index + match[1]!.length; // the `e` of `eval`
-    if (covered(at)) continue;
-    const span = spanAt(sorted, at);
-    switch (span?.kind) {
-      case undefined:
-        splicer.replace(at, at + 1, '\\u0065');
-        break;
-      case 'string':
-      case 'template':
-      case 'regex':
-        splicer.replace(at + 1, at + 2, '\\x76');
-        break;
-      default:
-        splicer.replace(at, at + 1, 'E');
+  for (const { pattern, code, quoted, comment } of censoredWords) {
+    for (const match of text.matchAll(pattern)) {
+      const at = match.index + match[1]!.length; // the word's first letter
+      if (covered(at)) continue;
+      switch (spanAt(sorted, at)?.kind) {
+        case undefined:
+          splicer.replace(at, at + 1, code);
+          break;
+        case 'string':
+        case 'template':
+        case 'regex':
+          splicer.replace(at + 1, at + 2, quoted);
+          break;
+        default:
+          splicer.replace(at, at + 1, comment);
+      }
     }
   }
   for (const match of text.matchAll(htmlCommentPattern)) {
