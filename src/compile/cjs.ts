@@ -57,15 +57,22 @@ const choosePrefix = (text: string): string => {
   }
 };
 
-/** Compiles CommonJS text into the `pre-cjs-json` shape (plus whether it uses `import()`). */
-export const compileCommonJs = (text: string, sourceUrl?: string): CompiledCommonJs => {
-  let exportNames: string[] = [];
-  let reexports: string[] = [];
+/**
+ * The names a CommonJS module offers and the specifiers it re-exports through
+ * `module.exports = require(…)`, as Node's lexer finds them (without compiling the module).
+ */
+export const exportsOfCommonJs = (text: string, sourceUrl?: string): { exports: string[]; reexports: string[] } => {
   try {
-    ({ exports: exportNames, reexports } = lexCommonJs(text, sourceUrl));
+    return lexCommonJs(text, sourceUrl);
   } catch {
     // As Node: a module the lexer cannot read offers only its default export.
+    return { exports: [], reexports: [] };
   }
+};
+
+/** Compiles CommonJS text into the `pre-cjs-json` shape (plus whether it uses `import()`). */
+export const compileCommonJs = (text: string, sourceUrl?: string): CompiledCommonJs => {
+  const { exports: exportNames, reexports } = exportsOfCommonJs(text, sourceUrl);
   const splicer = new Splicer(text);
   if (text.startsWith('#!')) splicer.replace(0, 2, '//');
   const prefix = choosePrefix(text);

@@ -5,7 +5,7 @@
  * implementation for both drivers: `importHook` (async) and `importNowHook` (sync, dynamic `require`).
  */
 import { CordonError } from '../diagnostics/index.js';
-import { compileCommonJs, defaultParserForLanguage } from '../compile/index.js';
+import { defaultParserForLanguage, exportsOfCommonJs } from '../compile/index.js';
 import {
   pathOfFileUrl,
   type ModuleSourceRecord,
@@ -112,7 +112,7 @@ export class ModuleLoader {
   readonly #context: ResolveContext;
   readonly #states = new Map<string, CompartmentState>();
   readonly #scopeTypes = new Map<string, string | null>();
-  readonly #cjsAnalyses = new Map<string, ReturnType<typeof compileCommonJs>>();
+  readonly #cjsAnalyses = new Map<string, ReturnType<typeof exportsOfCommonJs>>();
   readonly #maybeRead: (location: string) => Promise<Uint8Array | undefined>;
   /** Module location → its descriptor (or the promise of it): each module is loaded once. */
   readonly #loaded = new Map<string, unknown>();
@@ -518,7 +518,7 @@ export class ModuleLoader {
       if (seen.has(key)) return [];
       seen.add(key);
       let analysis = loader.#cjsAnalyses.get(key);
-      if (!analysis) loader.#cjsAnalyses.set(key, (analysis = compileCommonJs(text, key)));
+      if (!analysis) loader.#cjsAnalyses.set(key, (analysis = exportsOfCommonJs(text, key)));
       const out = analysis.exports.filter(name => name !== 'default');
       for (const specifier of analysis.reexports) {
         let resolution: Resolution;
