@@ -5,6 +5,7 @@ export {
   IMPORT_OPTION_NAMES,
   link,
   makeExitProvider,
+  shareCompartmentEvaluator,
   type CompartmentConstructor,
   type CompartmentInstance,
   type ImportHook,

@@ -6,7 +6,7 @@
 import { CordonError } from '../diagnostics/index.js';
 import { makeExitModuleSource } from '../endow/index.js';
 import { ModuleLoader, type LoaderOptions } from '../load/index.js';
-import type { PackageCompartmentMapDescriptor } from '../model/index.js';
+import { withCompartmentFunctor, type ModuleSourceRecord, type PackageCompartmentMapDescriptor } from '../model/index.js';
 import type { ReadPowers } from '../powers/index.js';
 
 /** An SES module descriptor, as `importHook`s return them. */
@@ -75,6 +75,33 @@ export const compartmentTransforms = (options: ImportOptions): Record<string, un
   ...(options.__shimTransforms__ ? { __shimTransforms__: options.__shimTransforms__ } : {}),
 });
 
+/**
+ * A compartment's import hooks, made to hand SES each module record with the functor made by the
+ * compartment's own evaluator (`withCompartmentFunctor`), so that modules share one evaluator instead
+ * of SES building one per module. Left as they are when module transforms are given: SES applies those
+ * per module, with its own evaluator.
+ */
+export const shareCompartmentEvaluator = <Hooks extends { importHook: (specifier: string) => unknown; importNowHook: (specifier: string) => unknown }>(
+  hooks: Hooks,
+  compartment: () => CompartmentInstance,
+  options: ImportOptions,
+): Hooks => {
+  if (options.transforms || options.__shimTransforms__) return hooks;
+  const evaluate = (source: string): unknown => compartment().evaluate(source);
+  const bind = (descriptor: unknown): unknown => {
+    if (descriptor === null || typeof descriptor !== 'object' || !('source' in descriptor)) return descriptor;
+    const source = descriptor.source as ModuleSourceRecord;
+    if (source === null || typeof source !== 'object') return descriptor;
+    const bound = withCompartmentFunctor(source, evaluate);
+    return bound === source ? descriptor : { ...descriptor, source: bound };
+  };
+  return {
+    ...hooks,
+    importHook: async (specifier: string) => bind(await hooks.importHook(specifier)),
+    importNowHook: (specifier: string) => bind(hooks.importNowHook(specifier)),
+  };
+};
+
 /** Gives a compartment its globals: copied as properties (a lazy accessor stays lazy), then the per-package ones. */
 export const endowCompartment = (compartment: CompartmentInstance, options: ImportOptions, label: string): void => {
   if (options.globals) Object.defineProperties(compartment.globalThis, Object.getOwnPropertyDescriptors(options.globals));
@@ -118,8 +145,8 @@ export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPower
     return found;
   };
   for (const [location, descriptor] of Object.entries(map.compartments)) {
-    const hooks = loader.hooksFor(location, compartmentOf);
-    const compartment = new Compartment({
+    const hooks = shareCompartmentEvaluator(loader.hooksFor(location, compartmentOf), () => compartment, options);
+    const compartment: CompartmentInstance = new Compartment({
       __options__: true,
       name: descriptor.label,
       ...hooks,

@@ -14,6 +14,7 @@ export type {
   SesCompartmentLike,
   VirtualModuleSource,
 } from './module-source.js';
+export { withCompartmentFunctor } from './module-source.js';
 export { readPrecompiledCjs, readPrecompiledModule } from './records.js';
 export { parsePackageJson, type DependencyMap, type PackageDescriptor } from './package-json.js';
 export { lineColumnOf } from './text.js';

@@ -105,3 +105,25 @@ export type ParserImplementation =
   | { readonly parse: AsyncParseFunction; readonly heuristicImports: boolean; readonly synchronous: false };
 
 export type ParserForLanguage = Readonly<Record<string, ParserImplementation>>;
+
+/**
+ * The record SES will link in one compartment, with its functor made by that compartment's own
+ * `evaluate`. Without it SES builds a fresh evaluator per module (a new scope, a scan of the whole
+ * global object and a new optimizer function each time); with it every module of a compartment shares
+ * the compartment's evaluator. The result is the same function in the same global scope: SES needs a
+ * per-module scope only for live exports with a scope-proxy trap (`setProxyTrap`), which Cordon's
+ * compiler never emits, and only when module transforms apply; such records are returned as they are.
+ * The functor is evaluated lazily, when SES instantiates the module, as SES would.
+ */
+export const withCompartmentFunctor = (record: ModuleSourceRecord, evaluate: (source: string) => unknown): ModuleSourceRecord => {
+  if (!('__syncModuleProgram__' in record) || '__syncModuleFunctor__' in record) return record;
+  if (Object.values(record.__liveExportMap__).some(([, trap]) => trap)) return record;
+  const program = record.__syncModuleProgram__;
+  let functor: unknown;
+  return Object.freeze(
+    Object.defineProperty({ ...record }, '__syncModuleFunctor__', {
+      get: () => (functor ??= evaluate(program)),
+      enumerable: false,
+    }),
+  );
+};

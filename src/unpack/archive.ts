@@ -8,7 +8,7 @@
  */
 import { unzipSync } from 'fflate';
 import { CordonError, isCordonError } from '../diagnostics/index.js';
-import { compartmentTransforms, endowCompartment, findCompartmentConstructor, IMPORT_OPTION_NAMES, makeExitProvider, type CompartmentInstance, type ImportOptions } from '../link/index.js';
+import { compartmentTransforms, endowCompartment, findCompartmentConstructor, IMPORT_OPTION_NAMES, makeExitProvider, shareCompartmentEvaluator, type CompartmentInstance, type ImportOptions } from '../link/index.js';
 import { defaultParserForLanguage } from '../load/index.js';
 import {
   archiveSpecifier,
@@ -298,12 +298,16 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
             throw note(error);
           }
         };
-        const instance = new Compartment({
+        const hooks = shareCompartmentEvaluator(
+          { importHook: async (specifier: string) => load(specifier, false), importNowHook: (specifier: string) => load(specifier, true) },
+          () => instance,
+          merged,
+        );
+        const instance: CompartmentInstance = new Compartment({
           __options__: true,
           name: compartment.label,
           resolveHook,
-          importHook: async (specifier: string) => load(specifier, false),
-          importNowHook: (specifier: string) => load(specifier, true),
+          ...hooks,
           __noNamespaceBox__: true,
           ...compartmentTransforms(merged),
         });
