@@ -1,9 +1,9 @@
 export {
   compartmentTransforms,
-  endowCompartment,
   findCompartmentConstructor,
   IMPORT_OPTION_NAMES,
   link,
+  makeEndowment,
   makeExitProvider,
   shareCompartmentEvaluator,
   type CompartmentConstructor,

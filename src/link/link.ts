@@ -102,10 +102,18 @@ export const shareCompartmentEvaluator = <Hooks extends { importHook: (specifier
   };
 };
 
-/** Gives a compartment its globals: copied as properties (a lazy accessor stays lazy), then the per-package ones. */
-export const endowCompartment = (compartment: CompartmentInstance, options: ImportOptions, label: string): void => {
-  if (options.globals) Object.defineProperties(compartment.globalThis, Object.getOwnPropertyDescriptors(options.globals));
-  if (options.globalsFor) Object.assign(compartment.globalThis, options.globalsFor(compartment.globalThis, label));
+/**
+ * How each compartment of one import gets its globals: the given ones copied as properties (a lazy
+ * accessor stays lazy; their descriptors are read once for all the compartments), then the per-package
+ * ones.
+ */
+export const makeEndowment = (options: ImportOptions): ((compartment: CompartmentInstance, label: string) => void) => {
+  const descriptors = options.globals ? Object.getOwnPropertyDescriptors(options.globals) : undefined;
+  const { globalsFor } = options;
+  return (compartment, label) => {
+    if (descriptors) Object.defineProperties(compartment.globalThis, descriptors);
+    if (globalsFor) Object.assign(compartment.globalThis, globalsFor(compartment.globalThis, label));
+  };
 };
 
 export interface LinkOptions extends Omit<LoaderOptions, 'isHostModule' | 'hasExitHook' | 'exitModule'>, Readonly<ImportOptions> {
@@ -139,6 +147,7 @@ export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPower
     exitModule: makeExitProvider(modules, importHook, importNowHook, options.archiveOnly),
   });
   const compartments = new Map<string, CompartmentInstance>();
+  const endow = makeEndowment(options);
   const compartmentOf = (location: string): CompartmentInstance => {
     const found = compartments.get(location);
     if (!found) throw new CordonError('CORDON_INVALID_ARGUMENT', `No compartment for ${location}`);
@@ -153,7 +162,7 @@ export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPower
       __noNamespaceBox__: true,
       ...compartmentTransforms(options),
     });
-    endowCompartment(compartment, options, descriptor.label);
+    endow(compartment, descriptor.label);
     compartments.set(location, compartment);
   }
   const entryCompartment = compartmentOf(map.entry.compartment);

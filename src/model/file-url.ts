@@ -2,8 +2,13 @@
  * `file:` URLs ↔ paths, computed without the host (POSIX, and Windows drive forms). For the memory
  * powers and for messages; the node powers use Node's own `url` module.
  */
+const PLAIN_FILE_URL = /^file:\/\/\/(?![A-Za-z]:)[\w./@+~-]*$/;
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+
 export const pathOfFileUrl = (location: string): string | undefined => {
   if (!location.startsWith('file:')) return undefined;
+  // The common case needs no URL parser: a plain absolute path, nothing escaped, no dot segments.
+  if (PLAIN_FILE_URL.test(location) && !DOT_SEGMENT.test(location)) return location.slice(7);
   try {
     const path = decodeURIComponent(new URL(location).pathname);
     return /^\/[A-Za-z]:\//.test(path) ? path.slice(1).replace(/\//g, '\\') : path;

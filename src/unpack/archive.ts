@@ -8,7 +8,7 @@
  */
 import { unzipSync } from 'fflate';
 import { CordonError, isCordonError } from '../diagnostics/index.js';
-import { compartmentTransforms, endowCompartment, findCompartmentConstructor, IMPORT_OPTION_NAMES, makeExitProvider, shareCompartmentEvaluator, type CompartmentInstance, type ImportOptions } from '../link/index.js';
+import { compartmentTransforms, findCompartmentConstructor, makeEndowment, IMPORT_OPTION_NAMES, makeExitProvider, shareCompartmentEvaluator, type CompartmentInstance, type ImportOptions } from '../link/index.js';
 import { defaultParserForLanguage } from '../load/index.js';
 import {
   archiveSpecifier,
@@ -199,6 +199,7 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
       };
       const main: { module?: object | undefined } = {};
       const reexportedNames = makeReexportedNames(map, files);
+      const endow = makeEndowment(merged);
       for (const [name, compartment] of Object.entries(map.compartments)) {
         const kinds = new Map<string, 'import' | 'require'>();
         const locationOf = (specifier: string, path: string): string => {
@@ -311,7 +312,7 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
           __noNamespaceBox__: true,
           ...compartmentTransforms(merged),
         });
-        endowCompartment(instance, merged, compartment.label);
+        endow(instance, compartment.label);
         compartments.set(name, instance);
       }
       const entryCompartment = compartments.get(map.entry.compartment)!;

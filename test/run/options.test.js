@@ -117,3 +117,16 @@ test('without SES (no Compartment), a precise error', () => {
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.equal(result.stdout, 'CORDON_NO_COMPARTMENT');
 });
+
+test('module code runs under SES\'s rules for transforms: __shimTransforms__ apply to modules, a compartment\'s transforms do not', async () => {
+  const powers = app({ 'main.js': `export const word = 'PLACEHOLDER'; export const stack = new Error('here').stack;` });
+  const replace = source => source.replace("'PLACEHOLDER'", "'transformed'");
+  const plain = await importLocation(powers, 'file:///app/main.js');
+  assert.equal(plain.namespace.word, 'PLACEHOLDER');
+  // The functor made by the compartment's own evaluator keeps the module's location in its stack.
+  assert.match(plain.namespace.stack, /file:\/\/\/app\/main\.js:1/);
+  const shim = await importLocation(powers, 'file:///app/main.js', { __shimTransforms__: [replace] });
+  assert.equal(shim.namespace.word, 'transformed');
+  const global = await importLocation(powers, 'file:///app/main.js', { transforms: [replace] });
+  assert.equal(global.namespace.word, 'PLACEHOLDER');
+});
