@@ -245,3 +245,14 @@ test('the record is frozen and has the precompiled module source shape', () => {
   assert.equal(record.__needsImport__, false);
   assert.equal(record.__needsImportMeta__, false);
 });
+
+test('the functor takes only the parameters the module uses', async () => {
+  const params = source => new ModuleSource(source).__syncModuleProgram__.match(/^\(\{([^}]*)\}\)=>/)[1].split(',').map(p => p.split(':')[0]);
+  assert.deepEqual(params('export const x = 1;'), ['imports', 'onceVar']);
+  assert.deepEqual(params('export let x = 1; x += 1;'), ['imports', 'liveVar']);
+  assert.deepEqual(params('const u = import.meta.url; export default () => import("./x.js");'), ['imports', 'onceVar', 'import', 'importMeta']);
+  assert.deepEqual(params('console.log(1);'), ['imports']);
+  // A module that names what looks like a hidden parameter still runs with its own binding.
+  const namespace = await importMemory({ './main.js': 'const $cordon_import = 7; export const v = $cordon_import + typeof import.meta;' });
+  assert.equal(namespace.v, '7object');
+});

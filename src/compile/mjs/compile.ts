@@ -91,6 +91,15 @@ const parametersOpen = (text: string, declaration: Node): number => {
   }
 };
 
+/** Whether `text` holds the identifier `name` whole (not as the start of a longer one). */
+const usesName = (text: string, name: string): boolean => {
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+    const next = text.charCodeAt(at + name.length);
+    if (!(next === 36 || next === 95 || (next >= 48 && next <= 57) || (next >= 65 && next <= 90) || (next >= 97 && next <= 122) || next > 127)) return true;
+  }
+  return false;
+};
+
 const choosePrefix = (taken: readonly string[]): string => {
   for (let n = 0; ; n += 1) {
     const prefix = n === 0 ? '$cordon_' : `$cordon${n}_`;
@@ -430,12 +439,23 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
   const outerLets = importBindings.size > 0 ? `let ${[...importBindings.keys()].map(local => `${prefix}v_${local}=${prefix}T`).join(',')};` : '';
   // `const` helpers must exist before the `let`s that use the sentinel; split accordingly.
   const sentinel = outerHelpers.length > 0 ? `const ${outerHelpers.join(',')};` : '';
-  const header =
-    `({imports:${prefix}imports,liveVar:${live},onceVar:${once},import:${prefix}import,importMeta:${prefix}meta})=>{` +
-    `${sentinel}${outerLets}(function(){'use strict';${inner.join('')}`;
+  const prologue = `${sentinel}${outerLets}(function(){'use strict';${inner.join('')}`;
+  const spliced = splicer.toString();
+  // Only the parameters the module uses (the prefix occurs nowhere in the source, so a name in the
+  // output is a use): less text for the engine to parse per module.
+  const parameters = [
+    ['imports', `${prefix}imports`],
+    ['liveVar', live],
+    ['onceVar', once],
+    ['import', `${prefix}import`],
+    ['importMeta', `${prefix}meta`],
+  ]
+    .filter(([, local]) => usesName(prologue, local!) || usesName(spliced, local!))
+    .map(([key, local]) => `${key}:${local}`);
+  const header = `({${parameters.join(',')}})=>{${prologue}`;
   const footer = '\n})()}';
 
-  let functorSource = header + splicer.toString() + footer;
+  let functorSource = header + spliced + footer;
   if (options.sourceMapUrl !== undefined && options.sourceMapHook === undefined) {
     functorSource += `\n//# sourceMappingURL=${options.sourceMapUrl}`;
   }
