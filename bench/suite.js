@@ -12,6 +12,7 @@ import path from 'node:path';
 import url from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateApp } from './generate.js';
+import { markdown } from './table.js';
 
 const { values } = parseArgs({
   options: {
@@ -175,4 +176,5 @@ console.table(
     'µs per module (importLocation)': ops['cordon:import'].error ? '—' : ((ops['cordon:import'].ms * 1000) / moduleCount).toFixed(0),
   })),
 );
+console.log(`\nfor the README (also \`node bench/table.js\`):\n\n${markdown(results)}`);
 console.log(`\nwrote bench/results.json (${results.seconds} s)`);
