@@ -69,50 +69,52 @@ export interface ImportOptions {
 
 export const IMPORT_OPTION_NAMES: readonly string[] = ['globals', 'globalsFor', 'modules', 'importHook', 'importNowHook', 'Compartment', 'transforms', '__shimTransforms__'];
 
-/** SES Compartment options for the import options (the transforms, when given). */
-export const compartmentTransforms = (options: ImportOptions): Record<string, unknown> => ({
-  ...(options.transforms ? { transforms: options.transforms } : {}),
-  ...(options.__shimTransforms__ ? { __shimTransforms__: options.__shimTransforms__ } : {}),
-});
+/** The import hooks a package's compartment is built with. */
+export interface CompartmentHooks {
+  readonly resolveHook?: ((specifier: string, referrer: string) => string) | undefined;
+  readonly importHook: (specifier: string) => unknown;
+  readonly importNowHook: (specifier: string) => unknown;
+}
 
 /**
- * A compartment's import hooks, made to hand SES each module record with the functor made by the
- * compartment's own evaluator (`withCompartmentFunctor`), so that modules share one evaluator instead
- * of SES building one per module. Left as they are when module transforms are given: SES applies those
- * per module, with its own evaluator.
+ * How every package compartment of one import is made (by `link` and by the archive reader):
+ * - its globals: the given ones copied as properties (a lazy accessor stays lazy; their descriptors are
+ *   read once for all the compartments), then the per-package ones (`globalsFor`);
+ * - its modules share the compartment's evaluator: the hooks hand SES each record with the functor made
+ *   by the compartment's own `evaluate` (`withCompartmentFunctor`) instead of SES building an evaluator
+ *   per module. Not when module transforms are given: SES applies those per module, with its own.
  */
-export const shareCompartmentEvaluator = <Hooks extends { importHook: (specifier: string) => unknown; importNowHook: (specifier: string) => unknown }>(
-  hooks: Hooks,
-  compartment: () => CompartmentInstance,
-  options: ImportOptions,
-): Hooks => {
-  if (options.transforms || options.__shimTransforms__) return hooks;
-  const evaluate = (source: string): unknown => compartment().evaluate(source);
-  const bind = (descriptor: unknown): unknown => {
-    if (descriptor === null || typeof descriptor !== 'object' || !('source' in descriptor)) return descriptor;
-    const source = descriptor.source as ModuleSourceRecord;
-    if (source === null || typeof source !== 'object') return descriptor;
-    const bound = withCompartmentFunctor(source, evaluate);
-    return bound === source ? descriptor : { ...descriptor, source: bound };
-  };
-  return {
-    ...hooks,
-    importHook: async (specifier: string) => bind(await hooks.importHook(specifier)),
-    importNowHook: (specifier: string) => bind(hooks.importNowHook(specifier)),
-  };
-};
-
-/**
- * How each compartment of one import gets its globals: the given ones copied as properties (a lazy
- * accessor stays lazy; their descriptors are read once for all the compartments), then the per-package
- * ones.
- */
-export const makeEndowment = (options: ImportOptions): ((compartment: CompartmentInstance, label: string) => void) => {
+export const makeCompartmentMaker = (options: ImportOptions): ((label: string, hooks: CompartmentHooks) => CompartmentInstance) => {
+  const Compartment = findCompartmentConstructor(options.Compartment);
   const descriptors = options.globals ? Object.getOwnPropertyDescriptors(options.globals) : undefined;
-  const { globalsFor } = options;
-  return (compartment, label) => {
+  const { globalsFor, transforms, __shimTransforms__ } = options;
+  const transformOptions = { ...(transforms ? { transforms } : {}), ...(__shimTransforms__ ? { __shimTransforms__ } : {}) };
+  const shareEvaluator = !transforms && !__shimTransforms__;
+  return (label, hooks) => {
+    const evaluate = (source: string): unknown => compartment.evaluate(source);
+    const bind = (descriptor: unknown): unknown => {
+      if (descriptor === null || typeof descriptor !== 'object' || !('source' in descriptor)) return descriptor;
+      const source = descriptor.source as ModuleSourceRecord;
+      if (source === null || typeof source !== 'object') return descriptor;
+      const bound = withCompartmentFunctor(source, evaluate);
+      return bound === source ? descriptor : { ...descriptor, source: bound };
+    };
+    const compartment: CompartmentInstance = new Compartment({
+      __options__: true,
+      name: label,
+      ...hooks,
+      ...(shareEvaluator
+        ? {
+            importHook: async (specifier: string) => bind(await hooks.importHook(specifier)),
+            importNowHook: (specifier: string) => bind(hooks.importNowHook(specifier)),
+          }
+        : {}),
+      __noNamespaceBox__: true,
+      ...transformOptions,
+    });
     if (descriptors) Object.defineProperties(compartment.globalThis, descriptors);
     if (globalsFor) Object.assign(compartment.globalThis, globalsFor(compartment.globalThis, label));
+    return compartment;
   };
 };
 
@@ -137,7 +139,7 @@ export const findCompartmentConstructor = (given: CompartmentConstructor | undef
 };
 
 export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPowers, options: LinkOptions): LinkedApplication => {
-  const Compartment = findCompartmentConstructor(options.Compartment);
+  const makeCompartment = makeCompartmentMaker(options);
   const modules = options.modules ?? {};
   const { importHook, importNowHook } = options;
   const loader = new ModuleLoader(map, readPowers, {
@@ -147,23 +149,13 @@ export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPower
     exitModule: makeExitProvider(modules, importHook, importNowHook, options.archiveOnly),
   });
   const compartments = new Map<string, CompartmentInstance>();
-  const endow = makeEndowment(options);
   const compartmentOf = (location: string): CompartmentInstance => {
     const found = compartments.get(location);
     if (!found) throw new CordonError('CORDON_INVALID_ARGUMENT', `No compartment for ${location}`);
     return found;
   };
   for (const [location, descriptor] of Object.entries(map.compartments)) {
-    const hooks = shareCompartmentEvaluator(loader.hooksFor(location, compartmentOf), () => compartment, options);
-    const compartment: CompartmentInstance = new Compartment({
-      __options__: true,
-      name: descriptor.label,
-      ...hooks,
-      __noNamespaceBox__: true,
-      ...compartmentTransforms(options),
-    });
-    endow(compartment, descriptor.label);
-    compartments.set(location, compartment);
+    compartments.set(location, makeCompartment(descriptor.label, loader.hooksFor(location, compartmentOf)));
   }
   const entryCompartment = compartmentOf(map.entry.compartment);
   return { loader, compartments, entryCompartment, entryModule: map.entry.module };

@@ -420,9 +420,8 @@ export class ModuleLoader {
       const reexported = lang === 'cjs' ? this.#reexportedNames(state, module, bytes, sync) : undefined;
       const parse = (names: string[] | undefined) => {
         const parseOptions = this.#parseOptions(state, module, location, names, sourceMap);
-        if (!parser.synchronous) {
-          if (sync) throw new CordonError('CORDON_DYNAMIC_REQUIRE_UNAVAILABLE', `The parser for ${lang} is asynchronous; ${module} cannot be loaded by a dynamic require`, { file: location });
-          return parser.parse(bytes, module, location, descriptor.location, parseOptions);
+        if (!parser.synchronous && sync) {
+          throw new CordonError('CORDON_DYNAMIC_REQUIRE_UNAVAILABLE', `The parser for ${lang} is asynchronous; ${module} cannot be loaded by a dynamic require`, { file: location });
         }
         return parser.parse(bytes, module, location, descriptor.location, parseOptions);
       };

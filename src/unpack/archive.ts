@@ -8,7 +8,7 @@
  */
 import { unzipSync } from 'fflate';
 import { CordonError, isCordonError } from '../diagnostics/index.js';
-import { compartmentTransforms, findCompartmentConstructor, makeEndowment, IMPORT_OPTION_NAMES, makeExitProvider, shareCompartmentEvaluator, type CompartmentInstance, type ImportOptions } from '../link/index.js';
+import { IMPORT_OPTION_NAMES, makeCompartmentMaker, makeExitProvider, type CompartmentInstance, type ImportOptions } from '../link/index.js';
 import { defaultParserForLanguage } from '../load/index.js';
 import {
   archiveSpecifier,
@@ -189,7 +189,7 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
     async import(importOptions: ArchiveImportOptions = {}) {
       checkOptions(importOptions, PARSE_OPTIONS);
       const merged = { ...options, ...importOptions };
-      const Compartment = findCompartmentConstructor(merged.Compartment);
+      const makeCompartment = makeCompartmentMaker(merged);
       const exitModule = makeExitProvider(merged.modules ?? {}, merged.importHook, merged.importNowHook);
       const compartments = new Map<string, CompartmentInstance>();
       const errors: unknown[] = [];
@@ -199,7 +199,6 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
       };
       const main: { module?: object | undefined } = {};
       const reexportedNames = makeReexportedNames(map, files);
-      const endow = makeEndowment(merged);
       for (const [name, compartment] of Object.entries(map.compartments)) {
         const kinds = new Map<string, 'import' | 'require'>();
         const locationOf = (specifier: string, path: string): string => {
@@ -299,20 +298,11 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
             throw note(error);
           }
         };
-        const hooks = shareCompartmentEvaluator(
-          { importHook: async (specifier: string) => load(specifier, false), importNowHook: (specifier: string) => load(specifier, true) },
-          () => instance,
-          merged,
-        );
-        const instance: CompartmentInstance = new Compartment({
-          __options__: true,
-          name: compartment.label,
+        const instance = makeCompartment(compartment.label, {
           resolveHook,
-          ...hooks,
-          __noNamespaceBox__: true,
-          ...compartmentTransforms(merged),
+          importHook: async (specifier: string) => load(specifier, false),
+          importNowHook: (specifier: string) => load(specifier, true),
         });
-        endow(instance, compartment.label);
         compartments.set(name, instance);
       }
       const entryCompartment = compartments.get(map.entry.compartment)!;
