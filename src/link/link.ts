@@ -4,10 +4,12 @@
  * installed by `import 'ses'`, or `options.Compartment`.
  */
 import { CordonError } from '../diagnostics/index.js';
-import { makeExitModuleSource } from '../endow/index.js';
 import { ModuleLoader, type LoaderOptions } from '../load/index.js';
 import { withCompartmentFunctor, type ModuleSourceRecord, type PackageCompartmentMapDescriptor } from '../model/index.js';
 import type { ReadPowers } from '../powers/index.js';
+import { makeExitProvider } from './exits.js';
+
+export { makeExitProvider };
 
 /** An SES module descriptor, as `importHook`s return them. */
 export type ModuleDescriptor = object;
@@ -24,33 +26,6 @@ export interface CompartmentInstance {
 }
 
 export type CompartmentConstructor = new (options: Record<string, unknown>) => CompartmentInstance;
-
-/**
- * Host modules as the loader asks for them: `modules` first (by name), then `importHook` (async) or
- * `importNowHook` (sync). With `archiveOnly`, nothing is executed: an exit that exists is a placeholder.
- */
-export const makeExitProvider = (
-  modules: Readonly<Record<string, object>>,
-  importHook: ImportHook | undefined,
-  importNowHook: ImportNowHook | undefined,
-  archiveOnly = false,
-) => {
-  const exitSources = new Map<string, object>();
-  const placeholder = { source: Object.freeze({ imports: [], exports: [], execute() { throw new CordonError('CORDON_INVALID_ARGUMENT', 'An application loaded to be archived cannot run'); } }) };
-  return (specifier: string, packageLocation: string, sync: boolean): unknown => {
-    if (Object.hasOwn(modules, specifier)) {
-      if (archiveOnly) return placeholder;
-      let source = exitSources.get(specifier);
-      if (!source) exitSources.set(specifier, (source = makeExitModuleSource(modules[specifier]!)));
-      return { source };
-    }
-    // URL-scheme specifiers are exits by definition: an archive records nothing for them.
-    if (archiveOnly && /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(specifier)) return placeholder;
-    const found = sync ? importNowHook?.(specifier, packageLocation) : (importHook ?? importNowHook)?.(specifier, packageLocation);
-    if (!archiveOnly) return found;
-    return found instanceof Promise ? found.then(d => (d === undefined ? undefined : placeholder)) : found === undefined ? undefined : placeholder;
-  };
-};
 
 /** What an application is given when it is imported (from a location, a map or an archive). */
 export interface ImportOptions {
@@ -146,7 +121,7 @@ export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPower
     ...options,
     isHostModule: specifier => Object.hasOwn(modules, specifier),
     hasExitHook: importHook !== undefined || importNowHook !== undefined,
-    exitModule: makeExitProvider(modules, importHook, importNowHook, options.archiveOnly),
+    exitModule: makeExitProvider(modules, importHook, importNowHook, options.archiveOnly, () => findCompartmentConstructor(options.Compartment)),
   });
   const compartments = new Map<string, CompartmentInstance>();
   const compartmentOf = (location: string): CompartmentInstance => {

@@ -4,9 +4,10 @@
  * for them (so `resolveHook` is a lookup, and CommonJS requires get Node's file probing). One
  * implementation for both drivers: `importHook` (async) and `importNowHook` (sync, dynamic `require`).
  */
-import { CordonError } from '../diagnostics/index.js';
+import { CordonError, requireErrorOf } from '../diagnostics/index.js';
 import { defaultParserForLanguage, exportsOfCommonJs } from '../compile/index.js';
 import {
+  isNodeBuiltinName,
   pathOfFileUrl,
   type ModuleSourceRecord,
   type PackageCompartmentDescriptor,
@@ -79,7 +80,10 @@ export interface LoadedModule {
 export type CompartmentLookup = (location: string) => object;
 
 /** `deferred`: a CommonJS require that failed, thrown when required; `failed`: an ESM import that failed, thrown when loaded (so that SES goes on loading the rest, and every failure is reported). */
-type Target = Resolution | { readonly type: 'deferred' | 'failed'; readonly error: unknown };
+type Target =
+  | Resolution
+  | { readonly type: 'exit'; readonly specifier: string; readonly required: true }
+  | { readonly type: 'deferred' | 'failed'; readonly error: unknown; readonly specifier: string; readonly referrer: string };
 
 interface CompartmentState {
   readonly descriptor: PackageCompartmentDescriptor;
@@ -175,10 +179,14 @@ export class ModuleLoader {
   /** The full specifier (in the referrer's compartment) for what `specifier` names; registers its target. */
   #register(state: CompartmentState, referrer: string, specifier: string, kind: ImportKind, resolution: Resolution): string {
     let full: string;
-    if (resolution.type === 'exit') full = specifier;
-    else if (resolution.compartment === state.descriptor.location) full = resolution.module;
+    let target: Target = resolution;
+    if (resolution.type === 'exit') {
+      // A required host module the host lacks throws where it is required (Node's MODULE_NOT_FOUND), not when loading.
+      full = kind === 'require' ? `${specifier} (require)` : specifier;
+      if (kind === 'require') target = { ...resolution, required: true };
+    } else if (resolution.compartment === state.descriptor.location) full = resolution.module;
     else full = kind === 'require' ? `${specifier} (require)` : specifier;
-    state.targets.set(full, resolution);
+    state.targets.set(full, target);
     let table = state.resolutions.get(referrer);
     if (!table) state.resolutions.set(referrer, (table = new Map()));
     table.set(specifier, full);
@@ -188,7 +196,7 @@ export class ModuleLoader {
   #defer(state: CompartmentState, referrer: string, specifier: string, error: unknown, type: 'deferred' | 'failed'): string {
     state.deferredCount += 1;
     const full = `${specifier} (unresolved ${state.deferredCount})`;
-    state.targets.set(full, { type, error });
+    state.targets.set(full, { type, error, specifier, referrer });
     let table = state.resolutions.get(referrer);
     if (!table) state.resolutions.set(referrer, (table = new Map()));
     table.set(specifier, full);
@@ -238,11 +246,11 @@ export class ModuleLoader {
     }
     switch (target.type) {
       case 'deferred':
-        return { source: throwing(target.error) };
+        return { source: throwing(requireErrorOf(target.error, target.specifier, this.#fileOf(state, target.referrer))) };
       case 'failed':
         throw this.#note(target.error);
       case 'exit':
-        return this.#exit(state, target.specifier, sync);
+        return this.#exit(state, fullSpecifier, target.specifier, sync, 'required' in target);
       default:
         if (target.compartment !== state.descriptor.location) {
           return { namespace: target.module, compartment: compartmentOf(target.compartment) };
@@ -251,12 +259,27 @@ export class ModuleLoader {
     }
   }
 
-  #exit(state: CompartmentState, specifier: string, sync: boolean): unknown {
-    const referrer = [...state.resolutions].find(([, table]) => [...table.values()].includes(specifier))?.[0];
+  /** The path (or else the location) of a module of a compartment, as Node names files in errors. */
+  #fileOf(state: CompartmentState, module: string): string {
+    const location = new URL(module, state.descriptor.location).href;
+    const powers = this.#powers;
+    return (powers.fileURLToPath ? safePath(() => powers.fileURLToPath!(location)) : pathOfFileUrl(location)) ?? location;
+  }
+
+  #exit(state: CompartmentState, fullSpecifier: string, specifier: string, sync: boolean, required: boolean): unknown {
+    const referrer = [...state.resolutions].find(([, table]) => [...table.values()].includes(fullSpecifier))?.[0];
     const file = referrer === undefined ? undefined : new URL(referrer, state.descriptor.location).href;
-    const fail = (): never => {
+    const missing = (): CordonError => {
       const bare = !/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(specifier);
-      throw this.#note(
+      if (bare && isNodeBuiltinName(specifier)) {
+        return new CordonError('CORDON_HOST_MODULE_NOT_FOUND', `Package ${state.descriptor.label} imports Node's builtin ${JSON.stringify(specifier)}, which the host does not give`, {
+          file,
+          specifier,
+          package: state.descriptor.label,
+          hint: `Give it through the "modules" option or an importHook/importNowHook (the CLI gives Node's builtins); a builtin name never names an npm package, write ${JSON.stringify(`${specifier}/`)} for that.`,
+        });
+      }
+      return (
         bare
           ? new CordonError('CORDON_MODULE_NOT_FOUND', `Cannot find package ${JSON.stringify(specifier)} imported by ${state.descriptor.label}: it is neither a dependency nor a host module`, {
               file,
@@ -267,13 +290,17 @@ export class ModuleLoader {
               file,
               specifier,
               package: state.descriptor.label,
-            }),
+            })
       );
+    };
+    const orElse = (descriptor: unknown): unknown => {
+      if (descriptor !== undefined) return descriptor;
+      if (required) return { source: throwing(requireErrorOf(missing(), specifier, referrer === undefined ? undefined : this.#fileOf(state, referrer))) };
+      throw this.#note(missing());
     };
     this.#options.moduleSourceHook?.({ moduleSource: { exit: specifier }, canonicalName: state.descriptor.label, log: this.#log });
     const provided = this.#options.exitModule(specifier, state.descriptor.location, sync);
-    if (provided instanceof Promise) return provided.then(descriptor => descriptor ?? fail());
-    return provided ?? fail();
+    return provided instanceof Promise ? provided.then(orElse) : orElse(provided);
   }
 
   readonly #log = (...args: unknown[]): void => this.#options.log?.(...args);

@@ -5,7 +5,7 @@
  * and directory fallbacks, which probe the file system; ESM imports never yield.
  */
 import { CordonError } from '../diagnostics/index.js';
-import { fileUrlOfPath, type LinkModuleDescriptor, type PackageCompartmentDescriptor, type PackageCompartmentMapDescriptor, type PatternDescriptor } from '../model/index.js';
+import { fileUrlOfPath, isNodeBuiltinName, type LinkModuleDescriptor, type PackageCompartmentDescriptor, type PackageCompartmentMapDescriptor, type PatternDescriptor } from '../model/index.js';
 import {
   directoryMainCandidates,
   expandPattern,
@@ -198,8 +198,9 @@ export function* resolveSpecifier(
     }
     default:
   }
-  // A bare specifier. Host modules first, as Node's builtins come before node_modules.
-  if (context.isHostModule(specifier)) return { type: 'exit', specifier };
+  // A bare specifier. Host modules first, as Node's builtins come before node_modules: a builtin's name
+  // is always the host's builtin (`name/` reaches an npm package of that name).
+  if (context.isHostModule(specifier) || isNodeBuiltinName(specifier)) return { type: 'exit', specifier };
   const link = linkFor(compartment, specifier, kind);
   if (link) return { type: 'module', compartment: link.compartment, module: link.module };
   const viaPattern = patternFor(compartment, specifier, kind);

@@ -41,3 +41,4 @@ export {
   type ArchiveLinkModule,
   type ArchiveModule,
 } from './archive.js';
+export { isNodeBuiltinName, nodeBuiltinNames } from './builtins.js';
