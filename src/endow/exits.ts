@@ -25,7 +25,9 @@ export const moduleExportsOfHostNamespace = (namespace: object): unknown => {
   return value;
 };
 
-const stringKeys = (object: object): string[] => ownKeys(object).filter((key): key is string => typeof key === 'string' && key !== 'default' && key !== 'module.exports');
+/** Own enumerable string keys (as Node's builtin facades name exports), without `default`. */
+const stringKeys = (object: object): string[] =>
+  ownKeys(object).filter((key): key is string => typeof key === 'string' && key !== 'default' && key !== 'module.exports' && Object.getOwnPropertyDescriptor(object, key)!.enumerable === true);
 
 export const makeExitModuleSource = (namespace: object): VirtualModuleSource => {
   const defaultValue = moduleExportsOfHostNamespace(namespace);
@@ -33,7 +35,7 @@ export const makeExitModuleSource = (namespace: object): VirtualModuleSource => 
   let names = stringKeys(namespace);
   if (names.length === 0 && defaultValue !== namespace && isObjectLike(defaultValue)) {
     from = defaultValue as Record<string, unknown>;
-    names = stringKeys(defaultValue).filter(key => Object.getOwnPropertyDescriptor(defaultValue, key)?.enumerable);
+    names = stringKeys(defaultValue);
   }
   return freeze({
     imports: freeze([]),

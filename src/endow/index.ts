@@ -1,2 +1,3 @@
 export { makeExitModuleSource } from './exits.js';
 export { makeCompartmentError } from './v8-errors.js';
+export { makeOwnFunction, makeOwnSymbol } from './own-globals.js';

@@ -20,7 +20,7 @@ const shapedPrefix = 'node-shaped:';
 const plainNamespaceOf = (descriptor: object): object | undefined => {
   if (!('namespace' in descriptor) || 'compartment' in descriptor) return undefined;
   const namespace = (descriptor as { namespace: unknown }).namespace;
-  return namespace !== null && typeof namespace === 'object' ? namespace : undefined;
+  return namespace !== null && (typeof namespace === 'object' || typeof namespace === 'function') ? namespace : undefined;
 };
 
 export const makeExitProvider = (

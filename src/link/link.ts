@@ -4,6 +4,7 @@
  * installed by `import 'ses'`, or `options.Compartment`.
  */
 import { CordonError } from '../diagnostics/index.js';
+import { makeCompartmentError, makeOwnFunction, makeOwnSymbol } from '../endow/index.js';
 import { ModuleLoader, type LoaderOptions } from '../load/index.js';
 import { withCompartmentFunctor, type ModuleSourceRecord, type PackageCompartmentMapDescriptor } from '../model/index.js';
 import type { ReadPowers } from '../powers/index.js';
@@ -53,12 +54,27 @@ export interface CompartmentHooks {
 
 /**
  * How every package compartment of one import is made (by `link` and by the archive reader):
+ * - its own `Symbol`, `Function` and `Error` (ownGlobals);
  * - its globals: the given ones copied as properties (a lazy accessor stays lazy; their descriptors are
  *   read once for all the compartments), then the per-package ones (`globalsFor`);
  * - its modules share the compartment's evaluator: the hooks hand SES each record with the functor made
  *   by the compartment's own `evaluate` (`withCompartmentFunctor`) instead of SES building an evaluator
  *   per module. Not when module transforms are given: SES applies those per module, with its own.
  */
+const HostError = globalThis.Error as ErrorConstructor & { captureStackTrace?: unknown };
+const HostSymbol = globalThis.Symbol;
+
+/** What every package compartment gets of its own before the host's globals (see endow/own-globals.ts, endow/v8-errors.ts). */
+const ownGlobals = (global: Record<PropertyKey, unknown>): void => {
+  const define = (name: string, value: unknown) => Object.defineProperty(global, name, { value, writable: true, enumerable: false, configurable: true });
+  // Node's name for the global object: an alias of the compartment's own `globalThis`, no authority.
+  define('global', global);
+  define('Symbol', makeOwnSymbol(HostSymbol));
+  define('Function', makeOwnFunction(global.Function as FunctionConstructor, global));
+  // V8's stack API (depd, hence express, reads call sites through it), where the host's Error has it.
+  if (typeof HostError.captureStackTrace === 'function') define('Error', makeCompartmentError(HostError));
+};
+
 export const makeCompartmentMaker = (options: ImportOptions): ((label: string, hooks: CompartmentHooks) => CompartmentInstance) => {
   const Compartment = findCompartmentConstructor(options.Compartment);
   const descriptors = options.globals ? Object.getOwnPropertyDescriptors(options.globals) : undefined;
@@ -87,6 +103,7 @@ export const makeCompartmentMaker = (options: ImportOptions): ((label: string, h
       __noNamespaceBox__: true,
       ...transformOptions,
     });
+    ownGlobals(compartment.globalThis);
     if (descriptors) Object.defineProperties(compartment.globalThis, descriptors);
     if (globalsFor) Object.assign(compartment.globalThis, globalsFor(compartment.globalThis, label));
     return compartment;

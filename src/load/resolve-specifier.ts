@@ -214,6 +214,13 @@ export function* resolveSpecifier(
   const split = splitPackageSpecifier(specifier);
   if (split) {
     const scope = compartment.scopes[split.name];
+    // `require('name/')` (as written to reach an npm package named like a builtin): the folder, so its main.
+    if (scope && kind === 'require' && split.subpath === '.' && specifier.endsWith('/')) {
+      const main = linkFor(compartment, split.name, kind);
+      if (main) return { type: 'module', compartment: main.compartment, module: main.module };
+      const found = yield* resolvePath(context, scope.compartment, './', kind);
+      if (found !== undefined) return { type: 'module', compartment: scope.compartment, module: found };
+    }
     if (scope && split.subpath !== '.') {
       const found = yield* resolvePath(context, scope.compartment, split.subpath, kind);
       if (found !== undefined) return { type: 'module', compartment: scope.compartment, module: found };
