@@ -236,7 +236,9 @@ export const makeCommonJsModuleSource = (compiled: PrecompiledCjsRecord, environ
 
     let functor: (...args: unknown[]) => void;
     try {
-      functor = compartment.evaluate(compiled.source) as typeof functor;
+      // Named after its file (its path, as Node names CommonJS frames), so that stacks and V8's call sites name it.
+      const named = filename ?? location;
+      functor = compartment.evaluate(named === undefined ? compiled.source : `${compiled.source}//# sourceURL=${named.replace(/[\r\n\u2028\u2029]/g, '')}\n`) as typeof functor;
     } catch (error) {
       throw syntaxErrorOf(error, compiled.source, location ?? specifier);
     }

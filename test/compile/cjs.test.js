@@ -44,14 +44,20 @@ test('require cycles give partial exports, and a replaced module.exports is seen
   assert.equal(ns.fromB, 'main');
 });
 
-test('require() of an ES module returns its namespace (Node 22); of JSON, the value', async () => {
+test("require() of an ES module gives Node's shape (__esModule with a default export, the namespace without); of JSON, the value", async () => {
   const ns = await importMemory({
-    './main.cjs': `const esm = require('./esm.mjs'); module.exports = { keys: Object.keys(esm), def: esm.default, tag: esm[Symbol.toStringTag], json: require('./v.json') };`,
+    './main.cjs': `const esm = require('./esm.mjs'); const plain = require('./plain.mjs'); module.exports = { keys: Object.keys(esm), def: esm.default, tag: esm[Symbol.toStringTag], same: require('./esm.mjs') === esm, plainKeys: Object.keys(plain), descriptor: Object.getOwnPropertyDescriptor(esm, '__esModule'), proto: Object.getPrototypeOf(esm), extensible: Object.isExtensible(esm), json: require('./v.json') };`,
     './esm.mjs': `export default 'd'; export const n = 1;`,
+    './plain.mjs': `export const only = 1;`,
     './v.json': `[1, 2]`,
     './entry.mjs': `import m from './main.cjs'; export { m };`,
   }, './entry.mjs');
-  assert.deepEqual(ns.m.keys, ['default', 'n']);
+  assert.deepEqual(ns.m.keys, ['__esModule', 'default', 'n']);
+  assert.deepEqual(ns.m.plainKeys, ['only']);
+  assert.deepEqual(ns.m.descriptor, { value: true, writable: true, enumerable: true, configurable: false });
+  assert.equal(ns.m.proto, null);
+  assert.equal(ns.m.extensible, false);
+  assert.equal(ns.m.same, true);
   assert.equal(ns.m.def, 'd');
   assert.equal(ns.m.tag, 'Module');
   assert.deepEqual(ns.m.json, [1, 2]);
