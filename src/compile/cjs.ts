@@ -15,7 +15,7 @@
  */
 import { initSync, parse as lexCommonJs } from 'cjs-module-lexer';
 import { CordonError } from '../diagnostics/index.js';
-import { markRequireReturnsDefault, requireValue, type PrecompiledCjsRecord, type SesCompartmentLike, type VirtualModuleSource } from '../model/index.js';
+import { commonJsNamespaceHasModuleExports, specNamespace, markRequireReturnsDefault, requireValue, type PrecompiledCjsRecord, type SesCompartmentLike, type VirtualModuleSource } from '../model/index.js';
 import { assertUncensored, evadeCensorship, hasCensoredText, type TextSpan } from './censor.js';
 import { parseScriptText, type Comment } from './parse.js';
 import { Splicer } from './splice.js';
@@ -168,6 +168,8 @@ export interface CommonJsEnvironment {
   readonly resolveImport?: ((specifier: string, referrer: string | undefined) => string | undefined) | undefined;
   /** Implements `require.resolve` (Node returns a file path). */
   readonly requireResolve?: ((specifier: string, options?: unknown) => string) | undefined;
+  /** Whether the namespace has Node ≥ 23's `'module.exports'` export; defaults to what the running Node does. */
+  readonly moduleExportsName?: boolean | undefined;
   /** `require.main`: the application's entry module; the entry registers its `module` here. */
   readonly main?: { module?: object | undefined; readonly isEntry: boolean } | undefined;
 }
@@ -176,8 +178,9 @@ export interface CommonJsEnvironment {
 export const makeCommonJsModuleSource = (compiled: PrecompiledCjsRecord, environment: CommonJsEnvironment = {}): VirtualModuleSource => {
   const { specifier, location, filename, dirname, resolve, requireResolve } = environment;
   const resolveImport = environment.resolveImport ?? resolve;
-  const exports = [...new Set([...compiled.exports, ...(environment.reexportedNames ?? []), 'default'])];
-  const named = exports.filter(name => name !== 'default');
+  const withModuleExports = environment.moduleExportsName ?? commonJsNamespaceHasModuleExports;
+  const exports = [...new Set([...compiled.exports, ...(environment.reexportedNames ?? []), 'default', ...(withModuleExports ? ['module.exports'] : [])])];
+  const named = exports.filter(name => name !== 'default' && name !== 'module.exports');
   const takesImport = /^\(function \([^)]*,\s*\$cordon\d*_import\)/.test(compiled.source);
 
   const execute = (exportsTarget: Record<string, unknown>, compartment: SesCompartmentLike, resolvedImports: Record<string, string>): void => {
@@ -210,7 +213,11 @@ export const makeCommonJsModuleSource = (compiled: PrecompiledCjsRecord, environ
     Object.defineProperty(require, 'main', { get: () => mainHolder?.module, enumerable: true });
 
     let moduleExports: unknown = {};
-    exportsTarget.default = moduleExports;
+    const publish = (value: unknown): void => {
+      exportsTarget.default = value;
+      if (withModuleExports) exportsTarget['module.exports'] = value;
+    };
+    publish(moduleExports);
     markRequireReturnsDefault(exportsTarget);
     const module = {
       id: filename ?? location ?? specifier ?? '.',
@@ -225,13 +232,13 @@ export const makeCommonJsModuleSource = (compiled: PrecompiledCjsRecord, environ
       },
       set exports(value: unknown) {
         moduleExports = value;
-        exportsTarget.default = value;
+        publish(value);
       },
     };
     if (mainHolder?.isEntry) mainHolder.module = module;
     const dynamicImport = async (request: string): Promise<unknown> => {
       const result = (await compartment.import(fullSpecifier(String(request), resolveImport))) as Record<PropertyKey, unknown>;
-      return result[Symbol.toStringTag] === 'Module' ? result : result.namespace;
+      return specNamespace(result[Symbol.toStringTag] === 'Module' ? result : result.namespace);
     };
 
     let functor: (...args: unknown[]) => void;
@@ -252,7 +259,7 @@ export const makeCommonJsModuleSource = (compiled: PrecompiledCjsRecord, environ
     const value: unknown = module.exports;
     if (value !== moduleExports) {
       moduleExports = value;
-      exportsTarget.default = value;
+      publish(value);
     }
     if (value !== null && (typeof value === 'object' || typeof value === 'function')) {
       for (const name of named) exportsTarget[name] = (value as Record<string, unknown>)[name];

@@ -42,3 +42,5 @@ export {
   type ArchiveModule,
 } from './archive.js';
 export { isNodeBuiltinName, nodeBuiltinNames } from './builtins.js';
+export { commonJsNamespaceHasModuleExports } from './engine.js';
+export { specNamespace } from './namespace.js';

@@ -3,6 +3,7 @@
  * the compiler (which makes them), the loader and linker (which hand them to SES) and the archive
  * stages (which write and read them). See ../shared/notes/endo.md §3 for the SES protocol.
  */
+import { withSpecNamespaces } from './namespace.js';
 
 /** `{ exportName: [localName, setProxyTrap] }` */
 export type LiveExportMap = Record<string, [string, boolean]>;
@@ -122,7 +123,7 @@ export const withCompartmentFunctor = (record: ModuleSourceRecord, evaluate: (so
   let functor: unknown;
   return Object.freeze(
     Object.defineProperty({ ...record }, '__syncModuleFunctor__', {
-      get: () => (functor ??= evaluate(program)),
+      get: () => (functor ??= withSpecNamespaces(evaluate(program) as Parameters<typeof withSpecNamespaces>[0])),
       enumerable: false,
     }),
   );

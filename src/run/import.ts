@@ -9,7 +9,7 @@ import type { ModuleSourceHookEvent, ModuleTransform, SyncModuleTransform } from
 import { IMPORT_OPTION_NAMES, link, type ImportOptions } from '../link/index.js';
 
 export type { ImportOptions };
-import type { PackageCompartmentMapDescriptor, ParserForLanguage } from '../model/index.js';
+import { specNamespace, type PackageCompartmentMapDescriptor, type ParserForLanguage } from '../model/index.js';
 import type { ReadFnOrPowers, ReadPowers } from '../powers/index.js';
 
 const unpackReadPowers = (powers: ReadFnOrPowers): ReadPowers => (typeof powers === 'function' ? { read: powers } : powers);
@@ -88,7 +88,7 @@ export const loadFromMap = async (readPowers: ReadFnOrPowers, compartmentMap: Pa
       } catch (error) {
         throw loadFailure(entry, linked.loader.errors, error);
       }
-      const namespace = (await linked.entryCompartment.import(linked.entryModule)) as Record<string, unknown>;
+      const namespace = specNamespace((await linked.entryCompartment.import(linked.entryModule)) as Record<string, unknown>);
       return { namespace };
     },
   };
