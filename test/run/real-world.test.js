@@ -30,7 +30,7 @@ const WHY = {
   overrideValueOf:
     'nunjucks assigns `SafeString.prototype.valueOf` on an object made by `Object.create(String.prototype)`; String.prototype.valueOf is frozen and overrideTaming \'severe\' does not cover it: "Cannot assign to read only property \'valueOf\'"',
   censoredComment:
-    'CORDON_CENSORED_TEXT: htmlparser2\'s dist/Tokenizer.js has `<!-->` in a comment, which Cordon does not rewrite: "Cannot rewrite text that SES\'s evaluator rejects ("-->")"',
+    'CORDON_CENSORED_TEXT: htmlparser2\'s dist/Tokenizer.js has `<!-->` in a comment; Cordon\'s censor rewrites its `<!--` but not the overlapping `-->` (one scan with /<!--|-->/g): "Cannot rewrite text that SES\'s evaluator rejects ("-->")"',
   trailingSlash:
     'readable-stream\'s shims/process.js does `require(\'process/\')` (the trailing slash is Node\'s way to the npm package `process`, not the builtin); Cordon: "Package process does not export "." for require"',
   esModuleFlag:
