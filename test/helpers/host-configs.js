@@ -112,6 +112,7 @@ if (process.argv[1] && url.pathToFileURL(process.argv[1]).href === import.meta.u
       results[name][kind].ms = Date.now() - start;
     }
   }
-  fs.writeFileSync(out, JSON.stringify({ config, node: process.version, ms: Date.now() - started, late, results }));
+  const cpu = process.cpuUsage();
+  fs.writeFileSync(out, JSON.stringify({ config, node: process.version, ms: Date.now() - started, cpuMs: Math.round((cpu.user + cpu.system) / 1000), late, results }));
   process.exit(0);
 }
