@@ -30,6 +30,8 @@ const { defineProperty, preventExtensions, keys, hasOwn, create } = Object;
  * `undefined`); the same object is returned each time.
  */
 const esmRequireValue = (namespace: Record<string, unknown>): unknown => {
+  // An ES module may name what require() gives: its export named 'module.exports' (yargs does).
+  if (hasOwn(namespace, 'module.exports')) return namespace['module.exports'];
   if (!hasOwn(namespace, 'default') || hasOwn(namespace, '__esModule')) return namespace;
   let facade = facades.get(namespace);
   if (!facade) {
