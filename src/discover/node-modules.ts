@@ -193,10 +193,11 @@ export const mapNodeModules = async (
     return undefined;
   };
 
-  const visit = (location: string, isRoot: boolean): Promise<void> => {
-    let promise = pending.get(location);
-    if (promise) return promise;
-    promise = (async () => {
+  // Each package is read once; a package does not wait for its dependencies (packages may depend on
+  // each other in a cycle), the walk waits until no read is pending.
+  const visit = (location: string, isRoot: boolean): void => {
+    if (pending.has(location)) return;
+    const promise = (async () => {
       const found = await reader.read(location);
       if (found === undefined) throw new CordonError('CORDON_ENTRY_NOT_FOUND', `No package.json at ${location}`, { file: location });
       const { descriptor, file } = found;
@@ -221,12 +222,17 @@ export const mapNodeModules = async (
         }
       }
       nodes.set(location, { location, descriptor, descriptorFile: file, dependencies, missing, dev: withDev });
-      await Promise.all([...dependencies.values()].map(target => visit(target, false)));
+      for (const target of dependencies.values()) visit(target, false);
     })();
+    promise.catch(() => {}); // awaited below, with the rest; this only marks it handled meanwhile
     pending.set(location, promise);
-    return promise;
   };
-  await visit(entry.packageLocation, true);
+  visit(entry.packageLocation, true);
+  for (let settled = 0; settled < pending.size; ) {
+    const round = [...pending.values()];
+    await Promise.all(round);
+    settled = round.length;
+  }
 
   // Common dependencies: an entry dependency offered to every package under an alias.
   const rootNode = nodes.get(entry.packageLocation)!;
