@@ -358,6 +358,15 @@ export const mapNodeModules = async (
       if (node.descriptor.exports !== undefined && node.descriptor.name) await linkPackage(compartment, node.descriptor.name, location);
       for (const [name, target] of [...node.dependencies].sort(([a], [b]) => (a < b ? -1 : 1))) await linkPackage(compartment, name, target);
       await linkImports(compartment, node, importConditions, requireConditions, log);
+      const { browser } = node.descriptor;
+      if (importConditions.has('browser') && browser !== undefined && typeof browser === 'object') {
+        const table: Record<string, string | false> = {};
+        for (const [key, value] of Object.entries(browser)) {
+          const from = key.startsWith('.') ? normalizeModulePath(key) : key;
+          table[from] = typeof value === 'string' && value.startsWith('.') ? normalizeModulePath(value) : value;
+        }
+        compartment.browser = table;
+      }
     }),
   );
 

@@ -8,6 +8,7 @@ import { CordonError, requireErrorOf } from '../diagnostics/index.js';
 import { defaultParserForLanguage, exportsOfCommonJs } from '../compile/index.js';
 import {
   isNodeBuiltinName,
+  markRequireReturnsDefault,
   pathOfFileUrl,
   type ModuleSourceRecord,
   type PackageCompartmentDescriptor,
@@ -98,6 +99,17 @@ interface CompartmentState {
 const throwing = (error: unknown): VirtualModuleSource =>
   Object.freeze({ imports: Object.freeze([]), exports: Object.freeze([]), execute: () => { throw error; } });
 
+/** What a file or package the `browser` field maps to `false` is: `{}`, as bundlers give. */
+const emptyModule = (): VirtualModuleSource =>
+  Object.freeze({
+    imports: Object.freeze([]),
+    exports: Object.freeze(['default']),
+    execute: (exportsTarget: Record<string, unknown>) => {
+      exportsTarget.default = {};
+      markRequireReturnsDefault(exportsTarget);
+    },
+  });
+
 const extensionOf = (path: string): string => {
   const base = path.slice(path.lastIndexOf('/') + 1);
   const dot = base.lastIndexOf('.');
@@ -180,7 +192,9 @@ export class ModuleLoader {
   #register(state: CompartmentState, referrer: string, specifier: string, kind: ImportKind, resolution: Resolution): string {
     let full: string;
     let target: Target = resolution;
-    if (resolution.type === 'exit') {
+    if (resolution.type === 'empty') {
+      full = `${specifier} (empty)`;
+    } else if (resolution.type === 'exit') {
       // A required host module the host lacks throws where it is required (Node's MODULE_NOT_FOUND), not when loading.
       full = kind === 'require' ? `${specifier} (require)` : specifier;
       if (kind === 'require') target = { ...resolution, required: true };
@@ -249,6 +263,8 @@ export class ModuleLoader {
         return { source: throwing(requireErrorOf(target.error, target.specifier, this.#fileOf(state, target.referrer))) };
       case 'failed':
         throw this.#note(target.error);
+      case 'empty':
+        return { source: emptyModule() };
       case 'exit':
         return this.#exit(state, fullSpecifier, target.specifier, sync, 'required' in target);
       default:

@@ -20,7 +20,9 @@ import type { Loader } from './trampoline.js';
 
 export type Resolution =
   | { readonly type: 'module'; readonly compartment: string; readonly module: string }
-  | { readonly type: 'exit'; readonly specifier: string };
+  | { readonly type: 'exit'; readonly specifier: string }
+  /** The `browser` field maps the file or package to `false`: an empty module (`{}`), as bundlers give. */
+  | { readonly type: 'empty'; readonly specifier: string };
 
 export interface ResolveContext {
   readonly map: PackageCompartmentMapDescriptor;
@@ -161,6 +163,14 @@ const patternFor = (compartment: PackageCompartmentDescriptor, specifier: string
   return undefined;
 };
 
+/** A file's replacement by the `browser` field (`false`: the empty module), matching with or without `.js`. */
+const browserReplacement = (compartment: PackageCompartmentDescriptor, module: string): string | false | undefined => {
+  const table = compartment.browser;
+  if (table === undefined) return undefined;
+  for (const key of [module, module.replace(/\.js$/, '')]) if (Object.hasOwn(table, key)) return table[key];
+  return undefined;
+};
+
 /** Resolves `specifier`, imported (`kind`) by the module `referrer` of `compartment`. */
 export function* resolveSpecifier(
   context: ResolveContext,
@@ -184,6 +194,13 @@ export function* resolveSpecifier(
       }
       const found = yield* resolvePath(context, compartment.location, joined, kind);
       if (found === undefined) throw notFound(compartment, referrer, specifier, kind === 'require' ? "no such file (tried Node's extensions, the folder's main and index files)" : 'no such file');
+      const replaced = browserReplacement(compartment, found);
+      if (replaced === false) return { type: 'empty', specifier };
+      if (replaced !== undefined) {
+        const target = yield* resolvePath(context, compartment.location, replaced, kind);
+        if (target === undefined) throw notFound(compartment, referrer, specifier, `no file ${replaced} (its "browser" replacement)`);
+        return { type: 'module', compartment: compartment.location, module: target };
+      }
       return { type: 'module', compartment: compartment.location, module: found };
     }
     case 'hash': {
@@ -198,7 +215,18 @@ export function* resolveSpecifier(
     }
     default:
   }
-  // A bare specifier. Host modules first, as Node's builtins come before node_modules: a builtin's name
+  // A bare specifier. The `browser` field's object form first (it may replace a builtin or a package).
+  const alias = compartment.browser?.[specifier];
+  if (alias === false) return { type: 'empty', specifier };
+  if (typeof alias === 'string' && alias !== specifier) {
+    if (alias.startsWith('./')) {
+      const target = yield* resolvePath(context, compartment.location, alias, kind);
+      if (target === undefined) throw notFound(compartment, referrer, specifier, `no file ${alias} (its "browser" replacement)`);
+      return { type: 'module', compartment: compartment.location, module: target };
+    }
+    return yield* resolveSpecifier(context, { ...compartment, browser: undefined }, referrer, alias, kind);
+  }
+  // Host modules first, as Node's builtins come before node_modules: a builtin's name
   // is always the host's builtin (`name/` reaches an npm package of that name).
   if (context.isHostModule(specifier) || isNodeBuiltinName(specifier)) return { type: 'exit', specifier };
   const link = linkFor(compartment, specifier, kind);

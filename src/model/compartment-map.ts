@@ -53,6 +53,12 @@ export interface PackageCompartmentDescriptor {
   dev?: boolean;
   /** Cordon: declared, non-optional dependencies that are not installed (reported when imported). */
   missingDependencies?: string[];
+  /**
+   * Cordon: the object form of the package's `browser` field, when the `browser` condition applies:
+   * a file (`./lib/node.js`, normalised) or a bare specifier → its replacement, or `false` for the
+   * empty module.
+   */
+  browser?: Record<string, string | false> | undefined;
 }
 
 export interface PackageCompartmentMapDescriptor {
