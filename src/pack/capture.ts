@@ -19,6 +19,7 @@ import {
   type PackageCompartmentMapDescriptor,
   type ParserForLanguage,
 } from '../model/index.js';
+import { resolveLocation } from '../model/location.js';
 import type { ReadPowers } from '../powers/index.js';
 
 export interface CaptureOptions {
@@ -66,7 +67,7 @@ export const captureModules = async (readPowers: ReadPowers, map: PackageCompart
     await linked.entryCompartment.load(linked.entryModule);
   } catch (error) {
     const errors = linked.loader.errors.length > 0 ? linked.loader.errors : [error];
-    throw new CordonError('CORDON_LOAD_FAILED', `Cannot archive ${new URL(map.entry.module, map.entry.compartment).href}: ${errors.map(e => (e as Error).message).join('; ')}`, {
+    throw new CordonError('CORDON_LOAD_FAILED', `Cannot archive ${resolveLocation(map.entry.module, map.entry.compartment)}: ${errors.map(e => (e as Error).message).join('; ')}`, {
       cause: error,
       errors,
     });
