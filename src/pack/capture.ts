@@ -41,11 +41,47 @@ export interface CaptureOptions {
 export interface Capture {
   readonly map: PackageCompartmentMapDescriptor;
   readonly modules: readonly LoadedModule[];
+  /** Exits the host's hooks do not provide, each required only by CommonJS (archived as deferred errors). */
+  readonly missingExits?: ReadonlySet<string> | undefined;
 }
+
+/**
+ * The host's hooks as the capture asks them: an exit they do not provide is noted, not a failure, as
+ * Endo defers it (a CommonJS `require` is a heuristic import: it may never run). After loading, one that
+ * an ES module imports is reported; those only required become deferred errors in the archive.
+ */
+const noteMissingExits = <H extends ((specifier: string, packageLocation: string) => unknown) | undefined>(hook: H, missing: Set<string>): H => {
+  if (hook === undefined) return hook;
+  const found = { namespace: {} };
+  const settle = (specifier: string, descriptor: unknown) => {
+    if (descriptor !== undefined) return descriptor;
+    missing.add(specifier);
+    return found;
+  };
+  return ((specifier: string, packageLocation: string) => {
+    const descriptor = hook(specifier, packageLocation);
+    return descriptor instanceof Promise ? descriptor.then(d => settle(specifier, d)) : settle(specifier, descriptor);
+  }) as H;
+};
+
+const checkMissingExits = (modules: Iterable<LoadedModule>, missing: ReadonlySet<string>): void => {
+  if (missing.size === 0) return;
+  for (const module of modules) {
+    if (module.language !== 'mjs') continue;
+    for (const [specifier, resolution] of module.resolutions) {
+      if (resolution.type !== 'exit' || !missing.has(resolution.specifier)) continue;
+      throw new CordonError('CORDON_MODULE_NOT_FOUND', `Cannot find package ${JSON.stringify(specifier)} imported by ${module.module} of ${module.compartment}: it is neither a dependency nor a module the host's importHook provides`, {
+        file: module.location,
+        specifier,
+      });
+    }
+  }
+};
 
 /** Loads everything an application reaches, without running any of it. */
 export const captureModules = async (readPowers: ReadPowers, map: PackageCompartmentMapDescriptor, options: CaptureOptions = {}): Promise<Capture> => {
   const captured = new Map<string, LoadedModule>();
+  const missingExits = new Set<string>();
   const linked = link(map, readPowers, {
     parserForLanguage: options.parserForLanguage,
     moduleTransforms: options.moduleTransforms,
@@ -54,8 +90,8 @@ export const captureModules = async (readPowers: ReadPowers, map: PackageCompart
     log: options.log,
     sourceMapHook: options.sourceMapHook,
     modules: options.modules,
-    importHook: options.importHook,
-    importNowHook: options.importNowHook,
+    importHook: noteMissingExits(options.importHook, missingExits),
+    importNowHook: noteMissingExits(options.importNowHook, missingExits),
     Compartment: options.Compartment as never,
     archiveOnly: true,
     onModule: module => {
@@ -102,7 +138,8 @@ export const captureModules = async (readPowers: ReadPowers, map: PackageCompart
     const record = module.language === 'mjs' ? await linked.loader.finalRecord(module.location) : undefined;
     modules.push(record && record !== module.record ? Object.create(module, { record: { value: record } }) : module);
   }
-  return { map, modules };
+  checkMissingExits(modules, missingExits);
+  return { map, modules, missingExits };
 };
 
 /**
@@ -179,6 +216,7 @@ export interface Digest {
 /** Turns a capture into an archive's compartment map and files. */
 export const digestCapture = (capture: Capture, computeSha512?: (bytes: Uint8Array) => string, rename?: (compartment: PackageCompartmentDescriptor) => string): Digest => {
   const { map, modules } = capture;
+  const missingExits = capture.missingExits ?? new Set<string>();
   const retained = new Set<string>([map.entry.compartment]);
   for (const module of modules) {
     retained.add(module.compartment);
@@ -217,6 +255,8 @@ export const digestCapture = (capture: Capture, computeSha512?: (bytes: Uint8Arr
       } else if (resolution.type === 'error') {
         const code = (resolution.error as { code?: string })?.code ?? 'Error';
         entry = { deferredError: `${code}: cannot resolve ${JSON.stringify(specifier)} from ${nameOf(module.compartment)}/${module.module.slice(2)}` };
+      } else if (missingExits.has(resolution.specifier)) {
+        entry = { deferredError: `CORDON_MODULE_NOT_FOUND: cannot resolve ${JSON.stringify(specifier)} from ${nameOf(module.compartment)}/${module.module.slice(2)}` };
       }
       if (entry === undefined) continue;
       const existing = own.get(key);

@@ -9,6 +9,7 @@ import { makeCompartmentMaker, makeExitProvider, type CompartmentInstance, type 
 import { archiveSpecifier, type ArchiveCompartment, type ArchiveCompartmentMap, type ArchiveFileModule } from '../model/archive.js';
 import { pathOfFileUrl } from '../model/file-url.js';
 import { joinLocation, schemeOf } from '../model/location.js';
+import { markRequireReturnsDefault } from '../model/require-value.js';
 import type { ModuleSourceRecord, ParseOptions, ParserForLanguage, SesCompartmentLike, VirtualModuleSource } from '../model/module-source.js';
 import { makeReexportedNames } from './reexports.js';
 
@@ -46,6 +47,30 @@ const withSourceUrl = (record: ModuleSourceRecord, url: string): ModuleSourceRec
   const { execute } = record as VirtualModuleSource;
   const named: VirtualModuleSource['execute'] = (target, compartment, resolved) => execute(target, namingEvaluate(compartment, url), resolved);
   return Object.freeze({ ...record, execute: named });
+};
+
+const isVirtualSource = (value: unknown): value is VirtualModuleSource =>
+  value !== null && typeof value === 'object' && typeof (value as VirtualModuleSource).execute === 'function' && Array.isArray((value as VirtualModuleSource).exports);
+
+/**
+ * A host module an `importHook` gives as a virtual module source (Endo's form: `{ imports, exports,
+ * execute }`, bare or as `{ source }`): when it exports `default`, `require()` of it returns that
+ * default, as Endo's `require` does (a builtin given so is then the builtin itself, as on Node).
+ */
+const requireGivesDefault = new WeakMap<object, VirtualModuleSource>();
+const asHostModule = (descriptor: unknown): unknown => {
+  const source = isVirtualSource(descriptor) ? descriptor : isVirtualSource((descriptor as { source?: unknown } | undefined)?.source) ? (descriptor as { source: VirtualModuleSource }).source : undefined;
+  if (source === undefined || !source.exports.includes('default')) return descriptor;
+  let marked = requireGivesDefault.get(source);
+  if (marked === undefined) {
+    const { execute } = source;
+    const executeMarked: VirtualModuleSource['execute'] = (target, compartment, resolved) => {
+      execute.call(source, target, compartment, resolved);
+      markRequireReturnsDefault(target);
+    };
+    requireGivesDefault.set(source, (marked = Object.freeze({ ...source, execute: executeMarked })));
+  }
+  return descriptor === source ? marked : { ...(descriptor as object), source: marked };
 };
 
 /** Builds the compartments of one import of an archive; `note` records each problem a hook reports. */
@@ -109,7 +134,7 @@ export const makeArchiveCompartments = (
         );
       };
       const found = exitModule(exitSpecifier, name, sync);
-      return found instanceof Promise ? found.then(d => d ?? missing()) : (found ?? missing());
+      return found instanceof Promise ? found.then(d => asHostModule(d ?? missing())) : asHostModule(found ?? missing());
     };
 
     /** The options a CommonJS-like parser receives: Node's module environment, by the archive's tables. */
