@@ -154,6 +154,12 @@ export const readArchiveCompartmentMap = (text: string, file?: string): ArchiveC
  * archive resolution (a relative specifier is joined to its referrer; anything else stays as written).
  */
 export const archiveSpecifier = (referrer: string, specifier: string): string => {
+  if (specifier.charCodeAt(0) !== 0x2e /* . */) return specifier;
+  // The common case, `./name` of plain segments: the referrer's folder, then the name.
+  if (specifier.charCodeAt(1) === 0x2f /* / */ && !specifier.includes('/.') && !specifier.includes('//') && !specifier.endsWith('/')) {
+    const folder = referrer.slice(0, referrer.lastIndexOf('/') + 1);
+    return folder.startsWith('.') ? `${folder}${specifier.slice(2)}` : `./${folder}${specifier.slice(2)}`;
+  }
   if (!(specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..')) return specifier;
   const parts = referrer.split('/');
   parts.pop();

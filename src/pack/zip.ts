@@ -21,25 +21,20 @@ const TABLES = (() => {
   return tables;
 })();
 
-export const crc32 = (bytes: Uint8Array): number => {
-  const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
-  let crc = -1;
-  let i = 0;
-  for (const end = bytes.length - 7; i < end; i += 8) {
+const [T0, T1, T2, T3, T4, T5, T6, T7] = TABLES as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+
+/** The CRC of `bytes[start, end)` continued from `crc` (eight bytes a step, then one by one). */
+const crcRange = (crc: number, bytes: Uint8Array, start: number, end: number): number => {
+  let i = start;
+  for (const stop = end - 7; i < stop; i += 8) {
     const a = (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) ^ crc;
-    crc =
-      t7[a & 0xff]! ^
-      t6[(a >>> 8) & 0xff]! ^
-      t5[(a >>> 16) & 0xff]! ^
-      t4[a >>> 24]! ^
-      t3[bytes[i + 4]!]! ^
-      t2[bytes[i + 5]!]! ^
-      t1[bytes[i + 6]!]! ^
-      t0[bytes[i + 7]!]!;
+    crc = T7[a & 0xff]! ^ T6[(a >>> 8) & 0xff]! ^ T5[(a >>> 16) & 0xff]! ^ T4[a >>> 24]! ^ T3[bytes[i + 4]!]! ^ T2[bytes[i + 5]!]! ^ T1[bytes[i + 6]!]! ^ T0[bytes[i + 7]!]!;
   }
-  for (; i < bytes.length; i += 1) crc = t0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  return ~crc >>> 0;
+  for (; i < end; i += 1) crc = T0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  return crc;
 };
+
+export const crc32 = (bytes: Uint8Array): number => ~crcRange(-1, bytes, 0, bytes.length) >>> 0;
 
 /** DOS date of 1980-01-01 (time 00:00:00). */
 const DOS_DATE = (1 << 5) | 1;
