@@ -89,10 +89,16 @@ if (values.worker) {
       return application.import(options);
     };
   }
+  // Wall time, and the process's CPU time (user + system) over the call, less sensitive to other load.
+  const cpu = [];
   const time = async () => {
+    const cpuStart = process.cpuUsage();
     const start = process.hrtime.bigint();
     await once();
-    return Number(process.hrtime.bigint() - start) / 1e6;
+    const wall = Number(process.hrtime.bigint() - start) / 1e6;
+    const used = process.cpuUsage(cpuStart);
+    cpu.push((used.user + used.system) / 1000);
+    return wall;
   };
   let cold;
   try {
@@ -104,8 +110,9 @@ if (values.worker) {
   for (let i = 0; i < 3; i += 1) await time();
   const warm = [];
   for (let i = 0; i < 5; i += 1) warm.push(await time());
+  const warmCpu = cpu.slice(4).sort((a, b) => a - b);
   warm.sort((a, b) => a - b);
-  process.stdout.write(JSON.stringify({ cold, warm: warm[2] }));
+  process.stdout.write(JSON.stringify({ cold, warm: warm[2], coldCpu: cpu[0], warmCpu: warmCpu[2] }));
   process.exit(0);
 }
 
@@ -128,7 +135,7 @@ const results = [];
 for (const app of values.apps.split(',')) {
   prepare(app);
   for (const step of ['make', 'import']) {
-    const samples = { cordon: { cold: [], warm: [] }, endo: { cold: [], warm: [] } };
+    const samples = { cordon: { cold: [], warm: [], coldCpu: [], warmCpu: [] }, endo: { cold: [], warm: [], coldCpu: [], warmCpu: [] } };
     const failures = {};
     for (let i = 0; i < Number(values.runs); i += 1) {
       for (const contender of i % 2 === 0 ? ['cordon', 'endo'] : ['endo', 'cordon']) {
@@ -138,14 +145,13 @@ for (const app of values.apps.split(',')) {
           failures[contender] = failureOf(result);
           continue;
         }
-        const { cold, warm } = JSON.parse(result.stdout);
-        samples[contender].cold.push(cold);
-        samples[contender].warm.push(warm);
+        const figures = JSON.parse(result.stdout);
+        for (const key of Object.keys(samples[contender])) samples[contender][key].push(figures[key]);
       }
     }
     const figure = (contender, mode) => (failures[contender] ? undefined : median(samples[contender][mode]));
     const entry = { app, step: step === 'make' ? 'makeArchive' : 'importArchive', failures };
-    for (const mode of ['cold', 'warm']) {
+    for (const mode of ['cold', 'warm', 'coldCpu', 'warmCpu']) {
       const cordon = figure('cordon', mode);
       const endo = figure('endo', mode);
       entry[mode] = { cordon, endo, ratio: cordon === undefined || endo === undefined ? undefined : endo / cordon };
@@ -161,10 +167,10 @@ if (values.json) {
   const x = value => (value === undefined ? '—' : `${value.toFixed(1)}x`);
   console.log(
     `makeArchive and importArchive as Endo's API is called (builtins through importHook, the archive at ${ARCHIVE_LOCATION}), a fresh process per run ` +
-      `(cold: its first call; warm: median of 5 after 3), medians of ${values.runs} alternated runs (node ${process.version}); targets: makeArchive >= 10x, importArchive >= 2x`,
+      `(cold: its first call; warm: median of 5 after 3; wall time, and CPU time of the process for the last ratios), medians of ${values.runs} alternated runs (node ${process.version}); targets: makeArchive >= 10x, importArchive >= 2x`,
   );
   console.table(
-    results.map(({ app, step, failures, cold, warm }) => ({
+    results.map(({ app, step, failures, cold, warm, coldCpu, warmCpu }) => ({
       app,
       step,
       'cold cordon ms': ms(cold.cordon, failures.cordon),
@@ -173,6 +179,7 @@ if (values.json) {
       'warm cordon ms': ms(warm.cordon, failures.cordon),
       'warm endo ms': ms(warm.endo, failures.endo),
       'warm endo/cordon': x(warm.ratio),
+      'cpu endo/cordon cold, warm': `${x(coldCpu.ratio)}, ${x(warmCpu.ratio)}`,
     })),
   );
 }

@@ -25,17 +25,7 @@ export const LIMIT_NAMES = Object.keys(LIMIT_DEFAULTS);
 const utf8 = new TextDecoder();
 const latin1 = new TextDecoder('latin1');
 
-const nameOf = (bytes: Uint8Array, isUtf8: boolean): string => {
-  let ascii = true;
-  for (let i = 0; i < bytes.length; i += 1) {
-    if (bytes[i]! >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
-  return (isUtf8 ? utf8 : latin1).decode(bytes);
-};
+const nameOf = (bytes: Uint8Array, isUtf8: boolean): string => (isUtf8 ? utf8 : latin1).decode(bytes);
 
 /** The entries of a zip, checked: structure, names, duplicates, sizes. */
 export const readZip = (archive: Uint8Array, archiveLocation: string, limits: ArchiveLimits = {}): Map<string, Uint8Array> => {
