@@ -23,7 +23,10 @@ export const isHierarchicalUrl = (location: string): boolean => {
 
 // What the URL parser escapes in a path segment, and `%`, `#` and `?` (which would read as syntax).
 const URL_ESCAPED = /[\u0000-\u0020"#%<>?`{}\u007f-\uffff]/gu;
-const escapeSegment = (segment: string): string => segment.replace(URL_ESCAPED, c => encodeURIComponent(c));
+const NEEDS_ESCAPE = /[\u0000-\u0020"#%<>?`{}\u007f-\uffff]/u;
+
+/** A relative path as a hierarchical URL holds it: each character the URL parser would escape, escaped (`/` kept). */
+export const escapeUrlPath = (path: string): string => (NEEDS_ESCAPE.test(path) ? path.replace(URL_ESCAPED, c => encodeURIComponent(c)) : path);
 
 /**
  * `base/path`: the base without its trailing slashes, a slash, then `path` (a relative path of plain
@@ -33,7 +36,7 @@ const escapeSegment = (segment: string): string => segment.replace(URL_ESCAPED, 
 export const joinLocation = (base: string, path: string): string => {
   const trimmed = base.replace(/\/+$/, '');
   const head = trimmed === '' && base.startsWith('/') ? '' : trimmed;
-  return `${head}/${isHierarchicalUrl(base) ? path.split('/').map(escapeSegment).join('/') : path}`;
+  return `${head}/${isHierarchicalUrl(base) ? escapeUrlPath(path) : path}`;
 };
 
 /**

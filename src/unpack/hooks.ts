@@ -8,7 +8,7 @@ import { CordonError } from '../diagnostics/index.js';
 import { makeCompartmentMaker, makeExitProvider, type CompartmentInstance, type ImportOptions } from '../link/index.js';
 import { archiveSpecifier, type ArchiveCompartment, type ArchiveCompartmentMap, type ArchiveFileModule } from '../model/archive.js';
 import { pathOfFileUrl } from '../model/file-url.js';
-import { joinLocation, schemeOf } from '../model/location.js';
+import { escapeUrlPath, isHierarchicalUrl, joinLocation, schemeOf } from '../model/location.js';
 import { markRequireReturnsDefault } from '../model/require-value.js';
 import type { ModuleSourceRecord, ParseOptions, ParserForLanguage, SesCompartmentLike, VirtualModuleSource } from '../model/module-source.js';
 import { makeReexportedNames } from './reexports.js';
@@ -89,6 +89,7 @@ export const makeArchiveCompartments = (
   const reexportedNames = makeReexportedNames(map, files);
   const compartments = new Map<string, CompartmentInstance>();
   const main: { module?: object | undefined } = {};
+  const hierarchical = isHierarchicalUrl(archiveLocation);
   const byPackageName = new Map<string, ArchiveCompartment[]>();
   for (const compartment of Object.values(map.compartments)) {
     const list = byPackageName.get(compartment.name);
@@ -100,7 +101,8 @@ export const makeArchiveCompartments = (
     const modules = compartment.modules;
     const packageLocation = `${joinLocation(archiveLocation, name)}/`;
     const kinds = new Map<string, 'import' | 'require'>();
-    const fileLocation = (path: string): string => joinLocation(archiveLocation, `${name}/${path}`);
+    // joinLocation(archiveLocation, `${name}/${path}`), with the compartment's part made once.
+    const fileLocation = hierarchical ? (path: string): string => `${packageLocation}${escapeUrlPath(path)}` : (path: string): string => `${packageLocation}${path}`;
     const locationOf = (specifier: string, path: string): string => computeSourceLocation?.(name, specifier) ?? fileLocation(path);
     const referrerLocation = (referrer: string): string => {
       const entry = modules[referrer];
