@@ -64,18 +64,26 @@ const noteMissingExits = <H extends ((specifier: string, packageLocation: string
   }) as H;
 };
 
-const checkMissingExits = (modules: Iterable<LoadedModule>, missing: ReadonlySet<string>): void => {
-  if (missing.size === 0) return;
+/** The errors of ES modules' static imports of exits the hooks do not provide (as the loader words them). */
+const missingExitErrors = (map: PackageCompartmentMapDescriptor, modules: Iterable<LoadedModule>, missing: ReadonlySet<string>): CordonError[] => {
+  const errors: CordonError[] = [];
+  if (missing.size === 0) return errors;
   for (const module of modules) {
     if (module.language !== 'mjs') continue;
+    const imports = (module.record as { imports?: readonly string[] }).imports ?? [];
     for (const [specifier, resolution] of module.resolutions) {
-      if (resolution.type !== 'exit' || !missing.has(resolution.specifier)) continue;
-      throw new CordonError('CORDON_MODULE_NOT_FOUND', `Cannot find package ${JSON.stringify(specifier)} imported by ${module.module} of ${module.compartment}: it is neither a dependency nor a module the host's importHook provides`, {
-        file: module.location,
-        specifier,
-      });
+      if (resolution.type !== 'exit' || !missing.has(resolution.specifier) || !imports.includes(specifier)) continue;
+      const label = map.compartments[module.compartment]?.label ?? module.compartment;
+      errors.push(
+        new CordonError('CORDON_MODULE_NOT_FOUND', `Cannot find package ${JSON.stringify(specifier)} imported by ${label}: it is neither a dependency nor a host module`, {
+          file: module.location,
+          specifier,
+          package: label,
+        }),
+      );
     }
   }
+  return errors;
 };
 
 /** Loads everything an application reaches, without running any of it. */
@@ -99,14 +107,13 @@ export const captureModules = async (readPowers: ReadPowers, map: PackageCompart
       options.onModule?.(module);
     },
   });
+  const failure = (errors: readonly unknown[], cause: unknown) =>
+    new CordonError('CORDON_LOAD_FAILED', `Cannot archive ${resolveLocation(map.entry.module, map.entry.compartment)}: ${errors.map(e => (e as Error).message).join('; ')}`, { cause, errors });
   try {
     await linked.entryCompartment.load(linked.entryModule);
   } catch (error) {
-    const errors = linked.loader.errors.length > 0 ? linked.loader.errors : [error];
-    throw new CordonError('CORDON_LOAD_FAILED', `Cannot archive ${resolveLocation(map.entry.module, map.entry.compartment)}: ${errors.map(e => (e as Error).message).join('; ')}`, {
-      cause: error,
-      errors,
-    });
+    const errors = [...linked.loader.errors, ...missingExitErrors(map, captured.values(), missingExits)];
+    throw failure(errors.length > 0 ? errors : [error], error);
   }
   // Literal import() targets, until no new module appears.
   const visited = new Set<string>();
@@ -138,7 +145,8 @@ export const captureModules = async (readPowers: ReadPowers, map: PackageCompart
     const record = module.language === 'mjs' ? await linked.loader.finalRecord(module.location) : undefined;
     modules.push(record && record !== module.record ? Object.create(module, { record: { value: record } }) : module);
   }
-  checkMissingExits(modules, missingExits);
+  const missingErrors = missingExitErrors(map, modules, missingExits);
+  if (missingErrors.length > 0) throw failure(missingErrors, missingErrors[0]);
   return { map, modules, missingExits };
 };
 

@@ -52,8 +52,8 @@ test('makeArchive with importHook: a require the hook cannot satisfy is archived
 
 test('makeArchive with importHook: an ES module importing what the hook does not provide is refused', async () => {
   await assert.rejects(makeArchive(powers, 'file:///esm/main.js', { importHook }), error => {
-    assert.equal(error.code, 'CORDON_MODULE_NOT_FOUND', error.message);
-    assert.equal(error.specifier, 'not-provided');
+    assert.equal(error.code, 'CORDON_LOAD_FAILED', error.message);
+    assert.deepEqual(error.errors.map(e => [e.code, e.specifier, e.package]), [['CORDON_MODULE_NOT_FOUND', 'not-provided', '$root$']]);
     return true;
   });
 });
