@@ -4,12 +4,12 @@
  * with `compartment-map.json` first and the module files after it in sorted order, stored (no
  * compression), every date 1980-01-01, no absolute path of the building machine anywhere.
  */
-import { zipSync } from 'fflate';
 import { CordonError } from '../diagnostics/index.js';
 import { mapNodeModules, splitMapOptions, type MapNodeModulesOptions } from '../discover/index.js';
 import type { PackageCompartmentMapDescriptor } from '../model/index.js';
 import type { ReadFnOrPowers, ReadPowers, WritePowers } from '../powers/index.js';
 import { captureModules, digestCapture, type CaptureOptions, type Digest } from './capture.js';
+import { writeStoredZip } from './zip.js';
 
 export type ArchiveOptions = CaptureOptions;
 export type ArchiveLocationOptions = ArchiveOptions & MapNodeModulesOptions;
@@ -25,14 +25,8 @@ const checkOptions = (options: object, extra: readonly string[] = []): void => {
   }
 };
 
-const ZIP_DATE = new Date(1980, 0, 1, 0, 0, 0);
-
 /** The zip of a digest: stored entries, fixed dates, in the digest's order. */
-export const zipDigest = (digest: Digest): Uint8Array => {
-  const entries: Record<string, [Uint8Array, { level: 0; mtime: Date }]> = {};
-  for (const [path, bytes] of digest.files) entries[path] = [bytes, { level: 0, mtime: ZIP_DATE }];
-  return zipSync(entries, { level: 0, mtime: ZIP_DATE });
-};
+export const zipDigest = (digest: Digest): Uint8Array => writeStoredZip(digest.files);
 
 const digestFromMap = async (readPowers: ReadFnOrPowers, map: PackageCompartmentMapDescriptor, options: ArchiveOptions): Promise<Digest> => {
   checkOptions(options);

@@ -19,6 +19,7 @@ import {
   type PackageCompartmentMapDescriptor,
   type ParserForLanguage,
 } from '../model/index.js';
+import { resolveLocation } from '../model/location.js';
 import type { ReadPowers } from '../powers/index.js';
 
 export interface CaptureOptions {
@@ -40,11 +41,55 @@ export interface CaptureOptions {
 export interface Capture {
   readonly map: PackageCompartmentMapDescriptor;
   readonly modules: readonly LoadedModule[];
+  /** Exits the host's hooks do not provide, each required only by CommonJS (archived as deferred errors). */
+  readonly missingExits?: ReadonlySet<string> | undefined;
 }
+
+/**
+ * The host's hooks as the capture asks them: an exit they do not provide is noted, not a failure, as
+ * Endo defers it (a CommonJS `require` is a heuristic import: it may never run). After loading, one that
+ * an ES module imports is reported; those only required become deferred errors in the archive.
+ */
+const noteMissingExits = <H extends ((specifier: string, packageLocation: string) => unknown) | undefined>(hook: H, missing: Set<string>): H => {
+  if (hook === undefined) return hook;
+  const found = { namespace: {} };
+  const settle = (specifier: string, descriptor: unknown) => {
+    if (descriptor !== undefined) return descriptor;
+    missing.add(specifier);
+    return found;
+  };
+  return ((specifier: string, packageLocation: string) => {
+    const descriptor = hook(specifier, packageLocation);
+    return descriptor instanceof Promise ? descriptor.then(d => settle(specifier, d)) : settle(specifier, descriptor);
+  }) as H;
+};
+
+/** The errors of ES modules' static imports of exits the hooks do not provide (as the loader words them). */
+const missingExitErrors = (map: PackageCompartmentMapDescriptor, modules: Iterable<LoadedModule>, missing: ReadonlySet<string>): CordonError[] => {
+  const errors: CordonError[] = [];
+  if (missing.size === 0) return errors;
+  for (const module of modules) {
+    if (module.language !== 'mjs') continue;
+    const imports = (module.record as { imports?: readonly string[] }).imports ?? [];
+    for (const [specifier, resolution] of module.resolutions) {
+      if (resolution.type !== 'exit' || !missing.has(resolution.specifier) || !imports.includes(specifier)) continue;
+      const label = map.compartments[module.compartment]?.label ?? module.compartment;
+      errors.push(
+        new CordonError('CORDON_MODULE_NOT_FOUND', `Cannot find package ${JSON.stringify(specifier)} imported by ${label}: it is neither a dependency nor a host module`, {
+          file: module.location,
+          specifier,
+          package: label,
+        }),
+      );
+    }
+  }
+  return errors;
+};
 
 /** Loads everything an application reaches, without running any of it. */
 export const captureModules = async (readPowers: ReadPowers, map: PackageCompartmentMapDescriptor, options: CaptureOptions = {}): Promise<Capture> => {
   const captured = new Map<string, LoadedModule>();
+  const missingExits = new Set<string>();
   const linked = link(map, readPowers, {
     parserForLanguage: options.parserForLanguage,
     moduleTransforms: options.moduleTransforms,
@@ -53,8 +98,8 @@ export const captureModules = async (readPowers: ReadPowers, map: PackageCompart
     log: options.log,
     sourceMapHook: options.sourceMapHook,
     modules: options.modules,
-    importHook: options.importHook,
-    importNowHook: options.importNowHook,
+    importHook: noteMissingExits(options.importHook, missingExits),
+    importNowHook: noteMissingExits(options.importNowHook, missingExits),
     Compartment: options.Compartment as never,
     archiveOnly: true,
     onModule: module => {
@@ -62,14 +107,13 @@ export const captureModules = async (readPowers: ReadPowers, map: PackageCompart
       options.onModule?.(module);
     },
   });
+  const failure = (errors: readonly unknown[], cause: unknown) =>
+    new CordonError('CORDON_LOAD_FAILED', `Cannot archive ${resolveLocation(map.entry.module, map.entry.compartment)}: ${errors.map(e => (e as Error).message).join('; ')}`, { cause, errors });
   try {
     await linked.entryCompartment.load(linked.entryModule);
   } catch (error) {
-    const errors = linked.loader.errors.length > 0 ? linked.loader.errors : [error];
-    throw new CordonError('CORDON_LOAD_FAILED', `Cannot archive ${new URL(map.entry.module, map.entry.compartment).href}: ${errors.map(e => (e as Error).message).join('; ')}`, {
-      cause: error,
-      errors,
-    });
+    const errors = [...linked.loader.errors, ...missingExitErrors(map, captured.values(), missingExits)];
+    throw failure(errors.length > 0 ? errors : [error], error);
   }
   // Literal import() targets, until no new module appears.
   const visited = new Set<string>();
@@ -101,7 +145,9 @@ export const captureModules = async (readPowers: ReadPowers, map: PackageCompart
     const record = module.language === 'mjs' ? await linked.loader.finalRecord(module.location) : undefined;
     modules.push(record && record !== module.record ? Object.create(module, { record: { value: record } }) : module);
   }
-  return { map, modules };
+  const missingErrors = missingExitErrors(map, modules, missingExits);
+  if (missingErrors.length > 0) throw failure(missingErrors, missingErrors[0]);
+  return { map, modules, missingExits };
 };
 
 /**
@@ -178,6 +224,7 @@ export interface Digest {
 /** Turns a capture into an archive's compartment map and files. */
 export const digestCapture = (capture: Capture, computeSha512?: (bytes: Uint8Array) => string, rename?: (compartment: PackageCompartmentDescriptor) => string): Digest => {
   const { map, modules } = capture;
+  const missingExits = capture.missingExits ?? new Set<string>();
   const retained = new Set<string>([map.entry.compartment]);
   for (const module of modules) {
     retained.add(module.compartment);
@@ -216,6 +263,8 @@ export const digestCapture = (capture: Capture, computeSha512?: (bytes: Uint8Arr
       } else if (resolution.type === 'error') {
         const code = (resolution.error as { code?: string })?.code ?? 'Error';
         entry = { deferredError: `${code}: cannot resolve ${JSON.stringify(specifier)} from ${nameOf(module.compartment)}/${module.module.slice(2)}` };
+      } else if (missingExits.has(resolution.specifier)) {
+        entry = { deferredError: `CORDON_MODULE_NOT_FOUND: cannot resolve ${JSON.stringify(specifier)} from ${nameOf(module.compartment)}/${module.module.slice(2)}` };
       }
       if (entry === undefined) continue;
       const existing = own.get(key);

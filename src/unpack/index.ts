@@ -1,12 +1,11 @@
 export {
-  describeArchive,
   importArchive,
   loadArchive,
   parseArchive,
   readZip,
   type ArchiveApplication,
-  type ArchiveDescription,
   type ArchiveImportOptions,
   type ArchiveLimits,
   type ParseArchiveOptions,
 } from './archive.js';
+export { describeArchive, type ArchiveDescription } from './describe.js';

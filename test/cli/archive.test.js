@@ -1,4 +1,6 @@
-// `cordon pack`, `cordon run app.zip`, `cordon verify`, `cordon inspect`, spawned.
+// `cordon pack`, `cordon run app.zip`, `cordon verify`, `cordon inspect`, spawned. The CLI names
+// archives by path, so its kinds of location are an absolute path, a bare name (relative to the working
+// directory) and a path whose file: URL needs escaping (a space and a #); each is a file: URL inside.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,9 +11,15 @@ import { fileURLToPath } from 'node:url';
 
 const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const demo = fileURLToPath(new URL('../../examples/demo-app/main.js', import.meta.url));
-const cordon = (...args) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-cli-archive-'));
+const cordon = (...args) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: tmp, env: { ...process.env, NO_COLOR: '1' } });
 const archive = path.join(tmp, 'demo.zip');
+fs.mkdirSync(path.join(tmp, 'odd dir #1'));
+const KINDS = [
+  { kind: 'absolute path', file: archive },
+  { kind: 'bare name', file: 'bare.zip' },
+  { kind: 'path needing escapes', file: path.join(tmp, 'odd dir #1', 'demo #2.zip') },
+];
 
 test('cordon pack writes an archive and prints its sha512; packing again gives the same bytes', () => {
   const packed = cordon('pack', demo, '-o', archive);
@@ -21,16 +29,33 @@ test('cordon pack writes an archive and prints its sha512; packing again gives t
   assert.equal(cordon('pack', demo, '-o', again).stdout, packed.stdout);
   assert.deepEqual(fs.readFileSync(again), fs.readFileSync(archive));
   // Written atomically: no temporary file is left beside it.
-  assert.deepEqual(fs.readdirSync(tmp).sort(), ['again.zip', 'demo.zip']);
+  assert.deepEqual(fs.readdirSync(tmp).sort(), ['again.zip', 'demo.zip', 'odd dir #1']);
+  fs.rmSync(again);
+  for (const { kind, file } of KINDS.slice(1)) {
+    const packedThere = cordon('pack', demo, '-o', file);
+    assert.equal(packedThere.status, 0, `${kind}: ${packedThere.stderr}`);
+    assert.equal(packedThere.stdout, packed.stdout, kind);
+    assert.deepEqual(fs.readFileSync(path.resolve(tmp, file)), fs.readFileSync(archive), kind);
+  }
 });
 
-test('cordon run app.zip runs the archive as the entry would run', () => {
-  const result = cordon('run', archive);
-  assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stdout, /nothing \(undefined\)/);
-  assert.match(result.stdout, /refused: CORDON_UNDECLARED_DEPENDENCY/);
-  assert.match(result.stdout, /Hello, Ada!/);
-});
+for (const { kind, file } of KINDS) {
+  test(`cordon run app.zip runs the archive as the entry would run (${kind})`, () => {
+    const result = cordon('run', file);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /nothing \(undefined\)/);
+    assert.match(result.stdout, /refused: CORDON_UNDECLARED_DEPENDENCY/);
+    assert.match(result.stdout, /Hello, Ada!/);
+  });
+
+  test(`cordon verify and inspect read the archive (${kind})`, () => {
+    const ok = cordon('verify', file);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\#]/g, '\\$&')} is a valid archive`));
+    const json = JSON.parse(cordon('inspect', file, '--json').stdout);
+    assert.equal(json.entry.module, './main.js');
+  });
+}
 
 test('cordon verify checks the expected sha512', () => {
   const sha512 = cordon('pack', demo, '-o', path.join(tmp, 'v.zip')).stdout.trim();

@@ -10,8 +10,9 @@ import url from 'node:url';
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import { unzipSync } from 'fflate';
-import { captureFromMap, hashLocation, makeAndHashArchive, makeArchive, mapLocation, mapNodeModules } from 'cordon';
+import { captureFromMap, hashLocation, loadArchive, makeAndHashArchive, makeArchive, mapLocation, mapNodeModules, writeArchive } from 'cordon';
 import { makeReadNowPowers } from 'cordon/node-powers.js';
+import { archivePowers, LOCATIONS } from '../unpack/locations.js';
 
 lockdown({ errorTaming: 'unsafe', overrideTaming: 'severe' });
 
@@ -32,6 +33,10 @@ test('two builds from two copies at different paths give identical bytes, with n
   const [bytesA, bytesB, bytesAAgain] = [await build(a), await build(b), await build(a)];
   assert.equal(Buffer.compare(Buffer.from(bytesA), Buffer.from(bytesB)), 0);
   assert.equal(Buffer.compare(Buffer.from(bytesA), Buffer.from(bytesAAgain)), 0);
+  // Nor does where it is written change a byte: a file: URL, a memory: name, a bare name.
+  const { read, write, archives } = archivePowers(powers);
+  for (const { location } of LOCATIONS) await writeArchive(write, read, location, url.pathToFileURL(path.join(b, 'app/main.js')).href, { modules: { fs: hostFs } });
+  for (const { location } of LOCATIONS) assert.equal(Buffer.compare(Buffer.from(archives.get(location)), Buffer.from(bytesA)), 0, location);
   const text = Buffer.from(bytesA).toString('latin1');
   for (const root of [a, b, os.tmpdir(), process.cwd()]) assert.equal(text.includes(root), false, `archive mentions ${root}`);
   assert.equal(text.includes('file://'), false);
@@ -49,6 +54,12 @@ test('makeAndHashArchive: the sha512 of compartment-map.json; mapLocation and ha
   assert.equal(sha512, crypto.createHash('sha512').update(mapBytes).digest('hex'));
   assert.deepEqual([...(await mapLocation(powers, entry, { modules: { fs: hostFs } }))], [...mapBytes]);
   assert.equal(await hashLocation(powers, entry, { modules: { fs: hostFs } }), sha512);
+  // Read back from any kind of location, the archive has that hash.
+  const { read, write } = archivePowers(powers);
+  for (const { location } of LOCATIONS) {
+    await writeArchive(write, read, location, entry, { modules: { fs: hostFs } });
+    assert.equal((await loadArchive(read, location)).sha512, sha512, location);
+  }
   const map = JSON.parse(new TextDecoder().decode(mapBytes));
   for (const [name, compartment] of Object.entries(map.compartments)) {
     for (const module of Object.values(compartment.modules)) {
@@ -88,19 +99,21 @@ test('archive compartment names follow Endo\'s rule (name-vVersion, -nN when a p
   assert.deepEqual([...names.values()].sort(), ['a-v1.0.0', 'a-v1.0.0-n1', 'dep-v1.0.0', 'dep-v2.0.0-n1', 'nov-v']);
 });
 
-test('sourceMapHook receives each ES module\'s map when archiving; computeSourceMapLocation names it when reading', async () => {
-  const { parseArchive } = await import('cordon');
-  const entry = url.pathToFileURL(path.join(source, 'app/main.js')).href;
-  const maps = [];
-  const bytes = await makeArchive(powers, entry, { modules: { fs: hostFs }, sourceMapHook: (map, details) => maps.push([details.compartment, details.module, JSON.parse(map).version]) });
-  assert.ok(maps.some(([compartment, module, version]) => compartment === '$root$' && module === './main.js' && version === 3), JSON.stringify(maps));
-  const named = [];
-  const application = await parseArchive(bytes, 'file:///archive/app.zip', {
-    computeSourceMapLocation: ({ compartment, module }) => {
-      named.push(`${compartment} ${module}`);
-      return `file:///maps/${compartment}/${module.slice(2)}.map`;
-    },
+for (const { kind, location } of LOCATIONS) {
+  test(`sourceMapHook receives each ES module's map when archiving; computeSourceMapLocation names it when reading at a ${kind}`, async () => {
+    const { parseArchive } = await import('cordon');
+    const entry = url.pathToFileURL(path.join(source, 'app/main.js')).href;
+    const maps = [];
+    const bytes = await makeArchive(powers, entry, { modules: { fs: hostFs }, sourceMapHook: (map, details) => maps.push([details.compartment, details.module, JSON.parse(map).version]) });
+    assert.ok(maps.some(([compartment, module, version]) => compartment === '$root$' && module === './main.js' && version === 3), JSON.stringify(maps));
+    const named = [];
+    const application = await parseArchive(bytes, location, {
+      computeSourceMapLocation: ({ compartment, module }) => {
+        named.push(`${compartment} ${module}`);
+        return `${location}.maps/${compartment}/${module.slice(2)}.map`;
+      },
+    });
+    await application.import({ modules: { fs: hostFs, 'node:fs': hostFs } });
+    assert.ok(named.includes('app-v1.0.0 ./main.js'), named.join());
   });
-  await application.import({ modules: { fs: hostFs, 'node:fs': hostFs } });
-  assert.ok(named.includes('app-v1.0.0 ./main.js'), named.join());
-});
+}

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { zipSync, strToU8 } from 'fflate';
 import { CordonError, makeArchive, makeMemoryPowers, parseArchive } from 'cordon';
+import { LOCATIONS, moduleLocation } from './locations.js';
 
 lockdown({ errorTaming: 'unsafe', overrideTaming: 'severe' });
 
@@ -24,10 +25,12 @@ const { unzipSync } = await import('fflate');
 const goodFiles = unzipSync(good);
 const goodMap = JSON.parse(new TextDecoder().decode(goodFiles['compartment-map.json']));
 
-test('the untouched archive parses and runs (the baseline every case below breaks)', async () => {
-  const application = await parseArchive(good, 'file:///good.zip', { computeSha512: sha512 });
-  assert.equal((await application.import()).namespace.value, 42);
-});
+for (const { kind, location } of LOCATIONS) {
+  test(`the untouched archive parses and runs at a ${kind} (the baseline every case below breaks)`, async () => {
+    const application = await parseArchive(good, location, { computeSha512: sha512 });
+    assert.equal((await application.import()).namespace.value, 42);
+  });
+}
 
 const zip = files => zipSync(Object.fromEntries(Object.entries(files).map(([name, content]) => [name, typeof content === 'string' ? strToU8(content) : content])), { level: 0 });
 const withMap = (mutate, extra = {}) => {
@@ -102,14 +105,16 @@ const cases = [
 ];
 
 for (const [name, make, code, options = {}] of cases) {
-  test(`hostile archive refused: ${name} (${code})`, async () => {
-    await assert.rejects(parseArchive(make(), 'file:///hostile.zip', options), error => {
-      assert.ok(error instanceof CordonError, error.stack);
-      assert.equal(error.code, code, error.message);
-      assert.equal(error.file?.startsWith('file:///hostile.zip'), true);
-      return true;
+  for (const { kind, location } of LOCATIONS) {
+    test(`hostile archive at a ${kind} refused: ${name} (${code})`, async () => {
+      await assert.rejects(parseArchive(make(), location, options), error => {
+        assert.ok(error instanceof CordonError, error.stack);
+        assert.equal(error.code, code, error.message);
+        assert.equal(error.file?.startsWith(location), true, error.file);
+        return true;
+      });
     });
-  });
+  }
 }
 
 const atImport = [
@@ -119,15 +124,22 @@ const atImport = [
   ['an import the archive does not hold', () => withMap(JSON.stringify(goodMap).replace('"dep":{"compartment"', '"dep2":{"compartment"').replace(/"name":"dep"/, '"name":"other"')), 'CORDON_ARCHIVE_MODULE_MISSING'],
 ];
 for (const [name, make, code] of atImport) {
-  test(`hostile archive refused before any of it runs: ${name} (${code})`, async () => {
-    const application = await parseArchive(make(), 'file:///hostile.zip');
-    await assert.rejects(application.import(), error => {
-      assert.ok(error instanceof CordonError, error.stack);
-      assert.equal(error.code, 'CORDON_LOAD_FAILED');
-      assert.deepEqual(error.errors.map(e => e.code), [code]);
-      return true;
+  for (const { kind, location } of LOCATIONS) {
+    test(`hostile archive at a ${kind} refused before any of it runs: ${name} (${code})`, async () => {
+      const application = await parseArchive(make(), location);
+      await assert.rejects(application.import(), error => {
+        assert.ok(error instanceof CordonError, error.stack);
+        assert.equal(error.code, 'CORDON_LOAD_FAILED');
+        assert.ok(error.message.startsWith(`Cannot load ${location} `), error.message);
+        assert.deepEqual(error.errors.map(e => e.code), [code]);
+        // Each problem names where it is: the module, or the archive.
+        const [problem] = error.errors;
+        assert.ok(problem.file === location || problem.file?.startsWith(`${location}/`), problem.file);
+        if (code === 'CORDON_UNDECLARED_DEPENDENCY') assert.equal(problem.file, moduleLocation(location, 'app-v1.0.0', 'main.js'));
+        return true;
+      });
     });
-  });
+  }
 }
 
 test(`${cases.length + atImport.length} crafted archives`, () => {
