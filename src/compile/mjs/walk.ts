@@ -7,38 +7,18 @@
  * - module-level declarations of exported locals, after which their exports are initialised;
  * - `import()` and `import.meta`;
  * - top-level `await`, which SES cannot run;
- * - the strings, templates and regular expressions (only when censored text must be evaded).
+ * - only when censored text must be evaded: the strings, templates and regular expressions, and
+ *   the tagged templates (whose raw strings must survive).
  *
- * Scopes are tracked only as far as shadowing needs: each scope records the candidate names it
- * declares. `var` goes to the nearest function body (or the module); everything else to its block.
+ * The walk allocates little: no closures, and scope objects only where a candidate needs one.
+ * The node types come roughly in order of how often real code has them.
  */
 import type { TextSpan } from '../censor.js';
+import { type Node, type Scope, ScopeStack } from './scope.js';
 
-/** An ESTree node as meriyah produces it with `ranges`. */
-export interface Node {
-  readonly type: string;
-  readonly start: number;
-  readonly end: number;
-  readonly [key: string]: any;
-}
+export type { Node } from './scope.js';
 
-export class Scope {
-  readonly parent: Scope | null;
-  /** The target of `var` declarations (a function body or the module). */
-  readonly isVarScope: boolean;
-  names: Set<string> | null = null;
-
-  constructor(parent: Scope | null, isVarScope: boolean) {
-    this.parent = parent;
-    this.isVarScope = isVarScope;
-  }
-
-  declare(name: string): void {
-    (this.names ??= new Set()).add(name);
-  }
-}
-
-export enum RefKind {
+export const enum RefKind {
   Read,
   Callee,
   Shorthand,
@@ -73,32 +53,39 @@ export interface DeclarationSite {
   readonly loop: Node | null;
 }
 
+/** A tagged template (collected only for censored text); `newCallee` when it is what `new` constructs. */
+export interface TaggedTemplate {
+  readonly node: Node;
+  readonly newCallee: boolean;
+}
+
 export class ModuleWalker {
-  readonly module = new Scope(null, true);
   readonly references: Reference[] = [];
   readonly writes: Write[] = [];
   readonly declarations: DeclarationSite[] = [];
   readonly dynamicImports: Node[] = [];
   readonly importMetas: Node[] = [];
   readonly literals: TextSpan[] = [];
+  readonly regexes: Node[] = [];
+  readonly taggedTemplates: TaggedTemplate[] = [];
   /** Identifier names starting with `$` (for choosing hidden names that cannot collide). */
   readonly dollarNames: string[] = [];
   topLevelAwait: Node | null = null;
 
   readonly #candidates: ReadonlySet<string>;
-  readonly #collectLiterals: boolean;
-  #scope: Scope = this.module;
+  readonly #censored: boolean;
+  readonly #dollars: boolean;
+  readonly #scopes = new ScopeStack();
   #functionDepth = 0;
 
-  constructor(candidates: ReadonlySet<string>, collectLiterals: boolean) {
+  /**
+   * @param censored collect literals and tagged templates for the censor
+   * @param dollars collect `$` names (only needed when the text may already hold hidden names)
+   */
+  constructor(candidates: ReadonlySet<string>, censored: boolean, dollars: boolean) {
     this.#candidates = candidates;
-    this.#collectLiterals = collectLiterals;
-  }
-
-  // ----- statements -------------------------------------------------------------------------
-
-  statements(body: readonly Node[]): void {
-    for (const node of body) this.visit(node);
+    this.#censored = censored;
+    this.#dollars = dollars;
   }
 
   /** Visits any node; expressions and statements alike. */
@@ -110,17 +97,18 @@ export class ModuleWalker {
       case 'MemberExpression':
         this.visit(node.object);
         if (node.computed) this.visit(node.property);
+        else if (this.#dollars) this.#noteName(node.property.name);
         return;
       case 'CallExpression':
         if (node.callee.type === 'Identifier') this.#reference(node.callee, RefKind.Callee);
         else this.visit(node.callee);
-        for (const arg of node.arguments) this.visit(arg);
+        this.#list(node.arguments);
         return;
       case 'Literal':
-        if (this.#collectLiterals) {
-          if (node.regex) this.literals.push({ start: node.start, end: node.end, kind: 'regex' });
-          else if (typeof node.value === 'string') this.literals.push({ start: node.start, end: node.end, kind: 'string' });
-        }
+        if (this.#censored) this.#literal(node);
+        return;
+      case 'ExpressionStatement':
+        this.visit(node.expression);
         return;
       case 'BinaryExpression':
       case 'LogicalExpression':
@@ -134,109 +122,131 @@ export class ModuleWalker {
       case 'YieldExpression':
         if (node.argument) this.visit(node.argument);
         return;
+      case 'BlockStatement':
+        this.#block(node.body, false);
+        return;
+      case 'AssignmentExpression':
+        if (node.left.type === 'MemberExpression') this.visit(node.left);
+        else this.#assignTarget(node.left, node, false);
+        this.visit(node.right);
+        return;
+      case 'ObjectExpression':
+        this.#object(node);
+        return;
+      case 'VariableDeclaration':
+        this.#variableDeclaration(node, null);
+        return;
       case 'ConditionalExpression':
       case 'IfStatement':
         this.visit(node.test);
         this.visit(node.consequent);
         if (node.alternate) this.visit(node.alternate);
         return;
-      case 'ArrayExpression':
-        for (const element of node.elements) if (element) this.visit(element);
-        return;
-      case 'SequenceExpression':
-        for (const expression of node.expressions) this.visit(expression);
-        return;
-      case 'TemplateLiteral':
-        for (const quasi of node.quasis) this.visit(quasi);
-        for (const expression of node.expressions) this.visit(expression);
-        return;
-      case 'ExpressionStatement':
-        this.visit(node.expression);
-        return;
-      case 'BlockStatement':
-        this.#block(node.body, new Scope(this.#scope, false));
-        return;
-      case 'StaticBlock':
-        this.#function(() => this.#block(node.body, new Scope(this.#scope, true)));
-        return;
-      case 'VariableDeclaration':
-        this.#variableDeclaration(node, null);
+      case 'ArrowFunctionExpression':
+      case 'FunctionExpression':
+        this.#function(node);
         return;
       case 'FunctionDeclaration':
-        if (node.id) this.#declareIn(this.#scope, node.id.name);
-        this.#functionNode(node);
+        if (node.id) this.#declare(this.#scopes.depth, node.id.name);
+        this.#function(node);
         return;
-      case 'FunctionExpression':
-      case 'ArrowFunctionExpression':
-        this.#functionNode(node);
+      case 'ArrayExpression':
+        this.#list(node.elements);
+        return;
+      case 'NewExpression':
+        this.#newCallee(node.callee);
+        this.#list(node.arguments);
+        return;
+      case 'ThisExpression':
+      case 'Super':
+      case 'EmptyStatement':
+      case 'BreakStatement':
+      case 'ContinueStatement':
+      case 'DebuggerStatement':
+      case 'PrivateIdentifier':
+        return;
+      case 'TemplateLiteral':
+        if (this.#censored) this.#list(node.quasis);
+        this.#list(node.expressions);
+        return;
+      case 'TemplateElement':
+        this.literals.push({ start: node.start, end: node.end, kind: 'template' });
+        return;
+      case 'UpdateExpression':
+        if (node.argument.type === 'Identifier') this.#assignTarget(node.argument, node, false);
+        else this.visit(node.argument);
+        return;
+      case 'SequenceExpression':
+        this.#list(node.expressions);
+        return;
+      case 'ChainExpression':
+      case 'ParenthesizedExpression':
+        this.visit(node.expression);
+        return;
+      case 'ForStatement': {
+        const depth = this.#scopes.open(false);
+        if (node.init) {
+          if (node.init.type === 'VariableDeclaration') this.#variableDeclaration(node.init, node);
+          else this.visit(node.init);
+        }
+        if (node.test) this.visit(node.test);
+        if (node.update) this.visit(node.update);
+        this.visit(node.body);
+        this.#scopes.close(depth);
+        return;
+      }
+      case 'ForInStatement':
+      case 'ForOfStatement': {
+        if (node.await && this.#functionDepth === 0) this.topLevelAwait ??= node;
+        const depth = this.#scopes.open(false);
+        if (node.left.type === 'VariableDeclaration') this.#variableDeclaration(node.left, node);
+        else this.#assignTarget(node.left, node, true);
+        this.visit(node.right);
+        this.visit(node.body);
+        this.#scopes.close(depth);
+        return;
+      }
+      case 'WhileStatement':
+      case 'DoWhileStatement':
+        this.visit(node.test);
+        this.visit(node.body);
         return;
       case 'ClassDeclaration':
-        if (node.id) this.#declareIn(this.#scope, node.id.name);
+        if (node.id) this.#declare(this.#scopes.depth, node.id.name);
         this.#class(node);
         return;
       case 'ClassExpression':
         this.#class(node);
         return;
-      case 'ForStatement':
-        this.#withScope(new Scope(this.#scope, false), () => {
-          if (node.init) {
-            if (node.init.type === 'VariableDeclaration') this.#variableDeclaration(node.init, node);
-            else this.visit(node.init);
-          }
-          if (node.test) this.visit(node.test);
-          if (node.update) this.visit(node.update);
-          this.visit(node.body);
-        });
-        return;
-      case 'ForInStatement':
-      case 'ForOfStatement':
-        if (node.await && this.#functionDepth === 0) this.topLevelAwait ??= node;
-        this.#withScope(new Scope(this.#scope, false), () => {
-          if (node.left.type === 'VariableDeclaration') this.#variableDeclaration(node.left, node);
-          else this.#assignTarget(node.left, node, true);
-          this.visit(node.right);
-          this.visit(node.body);
-        });
-        return;
-      case 'SwitchStatement':
+      case 'SwitchStatement': {
         this.visit(node.discriminant);
-        this.#withScope(new Scope(this.#scope, false), () => {
-          for (const c of node.cases) {
-            if (c.test) this.visit(c.test);
-            this.statements(c.consequent);
-          }
-        });
+        const depth = this.#scopes.open(false);
+        for (const c of node.cases) {
+          if (c.test) this.visit(c.test);
+          this.#list(c.consequent);
+        }
+        this.#scopes.close(depth);
         return;
+      }
       case 'TryStatement':
         this.visit(node.block);
         if (node.handler) {
-          const handler = node.handler;
-          this.#withScope(new Scope(this.#scope, false), () => {
-            if (handler.param) this.#declarePattern(handler.param, this.#scope);
-            this.#block(handler.body.body, new Scope(this.#scope, false));
-          });
+          const depth = this.#scopes.open(false);
+          if (node.handler.param) this.#declarePattern(node.handler.param, this.#scopes.depth);
+          this.#block(node.handler.body.body, false);
+          this.#scopes.close(depth);
         }
         if (node.finalizer) this.visit(node.finalizer);
         return;
       case 'LabeledStatement':
         this.visit(node.body);
         return;
-      case 'BreakStatement':
-      case 'ContinueStatement':
-      case 'EmptyStatement':
-      case 'DebuggerStatement':
-      case 'ThisExpression':
-      case 'Super':
-      case 'PrivateIdentifier':
-        return;
-      case 'NewExpression':
-        this.#newCallee(node.callee);
-        for (const arg of node.arguments) this.visit(arg);
-        return;
       case 'TaggedTemplateExpression':
-        if (node.tag.type === 'Identifier') this.#reference(node.tag, RefKind.Callee);
-        else this.visit(node.tag);
-        this.visit(node.quasi);
+        this.#taggedTemplate(node, false);
+        return;
+      case 'AwaitExpression':
+        if (this.#functionDepth === 0) this.topLevelAwait ??= node;
+        this.visit(node.argument);
         return;
       case 'ImportExpression':
         this.dynamicImports.push(node);
@@ -246,203 +256,219 @@ export class ModuleWalker {
       case 'MetaProperty':
         if (node.meta.name === 'import') this.importMetas.push(node);
         return;
-      case 'ObjectExpression':
-        for (const property of node.properties) {
-          if (property.type !== 'Property') {
-            this.visit(property);
-          } else if (property.shorthand && property.value.type === 'Identifier') {
-            this.#reference(property.value, RefKind.Shorthand);
-          } else {
-            if (property.computed) this.visit(property.key);
-            else this.#key(property.key);
-            this.visit(property.value);
-          }
-        }
-        return;
-      case 'AssignmentExpression':
-        if (node.left.type === 'MemberExpression') this.visit(node.left);
-        else this.#assignTarget(node.left, node, false);
-        this.visit(node.right);
-        return;
-      case 'UpdateExpression':
-        if (node.argument.type === 'Identifier') this.#assignTarget(node.argument, node, false);
-        else this.visit(node.argument);
-        return;
-      case 'AwaitExpression':
-        if (this.#functionDepth === 0) this.topLevelAwait ??= node;
-        this.visit(node.argument);
-        return;
-      case 'TemplateElement':
-        if (this.#collectLiterals) this.literals.push({ start: node.start, end: node.end, kind: 'template' });
+      case 'StaticBlock':
+        this.#functionDepth += 1;
+        this.#block(node.body, true);
+        this.#functionDepth -= 1;
         return;
       default:
         this.#children(node);
     }
   }
 
-  // ----- declarations and scopes --------------------------------------------------------------
-
-  #withScope(scope: Scope, body: () => void): void {
-    const saved = this.#scope;
-    this.#scope = scope;
-    try {
-      body();
-    } finally {
-      this.#scope = saved;
+  #list(nodes: readonly (Node | null)[]): void {
+    for (let i = 0; i < nodes.length; i += 1) {
+      const node = nodes[i];
+      if (node) this.visit(node);
     }
   }
 
-  #block(body: readonly Node[], scope: Scope): void {
-    const saved = this.#scope;
-    this.#scope = scope;
-    for (const node of body) this.visit(node);
-    this.#scope = saved;
+  #block(body: readonly Node[], isVar: boolean): void {
+    const depth = this.#scopes.open(isVar);
+    this.#list(body);
+    this.#scopes.close(depth);
   }
 
-  #function(body: () => void): void {
-    this.#functionDepth += 1;
-    try {
-      body();
-    } finally {
-      this.#functionDepth -= 1;
+  #literal(node: Node): void {
+    if (node.regex) {
+      this.literals.push({ start: node.start, end: node.end, kind: 'regex' });
+      this.regexes.push(node);
+    } else if (typeof node.value === 'string') {
+      this.literals.push({ start: node.start, end: node.end, kind: 'string' });
     }
   }
 
-  #declareIn(scope: Scope, name: string): void {
-    this.#noteName(name);
-    if (scope !== this.module && this.#candidates.has(name)) scope.declare(name);
+  #object(node: Node): void {
+    for (const property of node.properties) {
+      if (property.type !== 'Property') {
+        this.visit(property);
+      } else if (property.shorthand && property.value.type === 'Identifier') {
+        this.#reference(property.value, RefKind.Shorthand);
+      } else {
+        if (property.computed) this.visit(property.key);
+        else this.#key(property.key);
+        this.visit(property.value);
+      }
+    }
   }
 
-  #varScope(): Scope {
-    let scope = this.#scope;
-    while (!scope.isVarScope) scope = scope.parent!;
-    return scope;
+  #taggedTemplate(node: Node, newCallee: boolean): void {
+    if (node.tag.type === 'Identifier') this.#reference(node.tag, RefKind.Callee);
+    else this.visit(node.tag);
+    if (this.#censored) this.taggedTemplates.push({ node, newCallee });
+    this.visit(node.quasi);
+  }
+
+  // ----- declarations -------------------------------------------------------------------------
+
+  #noteName(name: string): void {
+    if (name.charCodeAt(0) === 36 /* $ */) this.dollarNames.push(name);
+  }
+
+  /** Declares `name` in the scope at `depth` (only candidates are recorded). */
+  #declare(depth: number, name: string): void {
+    if (this.#dollars) this.#noteName(name);
+    if (this.#candidates.has(name)) this.#scopes.declareAt(depth, name);
   }
 
   #variableDeclaration(node: Node, loop: Node | null): void {
-    const target = node.kind === 'var' ? this.#varScope() : this.#scope;
-    const atModule = target === this.module;
+    const depth = node.kind === 'var' ? this.#scopes.varDepth() : this.#scopes.depth;
+    const atModule = depth === 0;
     let moduleNames: string[] | null = null;
     for (const declarator of node.declarations) {
-      const names = this.#declarePattern(declarator.id, target);
-      if (atModule) {
-        for (const name of names) if (this.#candidates.has(name)) (moduleNames ??= []).push(name);
+      const id: Node = declarator.id;
+      if (id.type === 'Identifier') {
+        this.#declare(depth, id.name);
+        if (atModule && this.#candidates.has(id.name)) (moduleNames ??= []).push(id.name);
+      } else {
+        const names = this.#declarePattern(id, depth);
+        if (atModule) for (const name of names) if (this.#candidates.has(name)) (moduleNames ??= []).push(name);
       }
       if (declarator.init) this.visit(declarator.init);
     }
     if (moduleNames) this.declarations.push({ names: moduleNames, node, loop });
   }
 
-  /** Declares the names a binding pattern binds in `scope`; visits its defaults and computed keys. */
-  #declarePattern(pattern: Node, scope: Scope): string[] {
-    const names: string[] = [];
-    this.#pattern(pattern, false, identifier => {
-      this.#declareIn(scope, identifier.name);
-      names.push(identifier.name);
-    });
-    return names;
-  }
-
-  /**
-   * Walks a destructuring pattern (binding or assignment target): `onIdentifier` gets each target
-   * identifier and whether it is a shorthand property (`{ a }`); defaults, computed keys and member
-   * targets are visited as expressions.
-   */
-  #pattern(target: Node, shorthand: boolean, onIdentifier: (identifier: Node, shorthand: boolean) => void): void {
-    switch (target.type) {
+  /** Declares the names a binding pattern binds at `depth`; visits its defaults and computed keys. */
+  #declarePattern(pattern: Node, depth: number, names: string[] = []): string[] {
+    switch (pattern.type) {
       case 'Identifier':
-        onIdentifier(target, shorthand);
+        this.#declare(depth, pattern.name);
+        names.push(pattern.name);
         break;
       case 'ObjectPattern':
-        for (const property of target.properties) {
+        for (const property of pattern.properties) {
           if (property.type === 'RestElement') {
-            this.#pattern(property.argument, false, onIdentifier);
+            this.#declarePattern(property.argument, depth, names);
           } else {
             if (property.computed) this.visit(property.key);
-            this.#pattern(property.value, property.shorthand === true, onIdentifier);
+            this.#declarePattern(property.value, depth, names);
           }
         }
         break;
       case 'ArrayPattern':
-        for (const element of target.elements) if (element) this.#pattern(element, false, onIdentifier);
+        for (const element of pattern.elements) if (element) this.#declarePattern(element, depth, names);
         break;
       case 'RestElement':
-        this.#pattern(target.argument, false, onIdentifier);
+        this.#declarePattern(pattern.argument, depth, names);
         break;
       case 'AssignmentPattern':
-        this.#pattern(target.left, shorthand, onIdentifier);
-        this.visit(target.right);
+        this.#declarePattern(pattern.left, depth, names);
+        this.visit(pattern.right);
         break;
       default:
-        this.visit(target);
+        this.visit(pattern);
     }
+    return names;
   }
 
-  #functionNode(node: Node): void {
-    const saved = this.#scope;
-    const scope = new Scope(saved, false);
+  #function(node: Node): void {
+    const depth = this.#scopes.open(false);
     this.#functionDepth += 1;
-    this.#scope = scope;
-    if (node.type === 'FunctionExpression' && node.id) this.#declareIn(scope, node.id.name);
-    for (const param of node.params) this.#declarePattern(param, scope);
+    if (node.type === 'FunctionExpression' && node.id) this.#declare(this.#scopes.depth, node.id.name);
+    const params: Node[] = node.params;
+    for (let i = 0; i < params.length; i += 1) this.#declarePattern(params[i]!, this.#scopes.depth);
     const body = node.body;
-    if (body.type === 'BlockStatement') this.#block(body.body, new Scope(scope, true));
+    if (body.type === 'BlockStatement') this.#block(body.body, true);
     else this.visit(body);
-    this.#scope = saved;
     this.#functionDepth -= 1;
+    this.#scopes.close(depth);
   }
 
   #class(node: Node): void {
-    if (node.decorators) for (const decorator of node.decorators) this.visit(decorator);
+    if (node.decorators) this.#list(node.decorators);
     if (node.superClass) this.visit(node.superClass);
-    const scope = new Scope(this.#scope, false);
-    if (node.id) this.#declareIn(scope, node.id.name);
-    this.#withScope(scope, () => {
-      for (const member of node.body.body) {
-        if (member.decorators) for (const decorator of member.decorators) this.visit(decorator);
-        if (member.type === 'StaticBlock') {
-          this.visit(member);
-          continue;
-        }
-        if (member.computed) this.visit(member.key);
-        else this.#key(member.key);
-        if (member.value) {
-          if (member.type === 'MethodDefinition') this.visit(member.value);
-          // Field initialisers run like little methods: own `this`, no `await`.
-          else this.#function(() => this.#withScope(new Scope(this.#scope, true), () => this.visit(member.value)));
-        }
+    const depth = this.#scopes.open(false);
+    if (node.id) this.#declare(this.#scopes.depth, node.id.name);
+    for (const member of node.body.body) {
+      if (member.decorators) this.#list(member.decorators);
+      if (member.type === 'StaticBlock') {
+        this.visit(member);
+        continue;
       }
-    });
+      if (member.computed) this.visit(member.key);
+      else this.#key(member.key);
+      if (!member.value) continue;
+      if (member.type === 'MethodDefinition') {
+        this.visit(member.value);
+      } else {
+        // Field initialisers run like little methods: own `this`, no `await`.
+        this.#functionDepth += 1;
+        const inner = this.#scopes.open(true);
+        this.visit(member.value);
+        this.#scopes.close(inner);
+        this.#functionDepth -= 1;
+      }
+    }
+    this.#scopes.close(depth);
   }
 
   // ----- references ---------------------------------------------------------------------------
 
-  #noteName(name: string): void {
-    if (name.charCodeAt(0) === 36 /* $ */) this.dollarNames.push(name);
-  }
-
-  /** A non-computed property key: not a reference, but a censored `import(` may need its name. */
+  /** A non-computed property key: not a reference. */
   #key(key: Node): void {
-    if (key.type === 'Identifier') this.#noteName(key.name);
-    else if (key.type === 'Literal') this.visit(key);
+    if (key.type === 'Identifier') {
+      if (this.#dollars) this.#noteName(key.name);
+    } else if (key.type === 'Literal' && this.#censored) {
+      this.#literal(key);
+    }
   }
 
   #reference(node: Node, kind: RefKind): void {
     const name: string = node.name;
-    this.#noteName(name);
+    if (this.#dollars) this.#noteName(name);
     if (this.#candidates.has(name)) {
-      this.references.push({ name, start: node.start, end: node.end, scope: this.#scope, kind });
+      this.references.push({ name, start: node.start, end: node.end, scope: this.#scopes.current(), kind });
     }
   }
 
   /** An assignment target (identifier or destructuring pattern) of `owner`. */
   #assignTarget(target: Node, owner: Node, loop: boolean): void {
     const names: string[] = [];
-    this.#pattern(target, false, (identifier, shorthand) => {
-      if (this.#candidates.has(identifier.name)) names.push(identifier.name);
-      this.#reference(identifier, shorthand ? RefKind.ShorthandWrite : RefKind.Write);
-    });
-    if (names.length > 0) this.writes.push({ names, scope: this.#scope, node: owner, loop });
+    this.#assignPattern(target, false, names);
+    if (names.length > 0) this.writes.push({ names, scope: this.#scopes.current(), node: owner, loop });
+  }
+
+  /** Walks a destructuring assignment target; defaults, computed keys and member targets are expressions. */
+  #assignPattern(target: Node, shorthand: boolean, names: string[]): void {
+    switch (target.type) {
+      case 'Identifier':
+        if (this.#candidates.has(target.name)) names.push(target.name);
+        this.#reference(target, shorthand ? RefKind.ShorthandWrite : RefKind.Write);
+        break;
+      case 'ObjectPattern':
+        for (const property of target.properties) {
+          if (property.type === 'RestElement') {
+            this.#assignPattern(property.argument, false, names);
+          } else {
+            if (property.computed) this.visit(property.key);
+            this.#assignPattern(property.value, property.shorthand === true, names);
+          }
+        }
+        break;
+      case 'ArrayPattern':
+        for (const element of target.elements) if (element) this.#assignPattern(element, false, names);
+        break;
+      case 'RestElement':
+        this.#assignPattern(target.argument, false, names);
+        break;
+      case 'AssignmentPattern':
+        this.#assignPattern(target.left, shorthand, names);
+        this.visit(target.right);
+        break;
+      default:
+        this.visit(target);
+    }
   }
 
   /** Visits a `new` callee, marking the identifier at the root of a member chain. */
@@ -452,11 +478,14 @@ export class ModuleWalker {
     } else if (callee.type === 'MemberExpression') {
       this.#newCallee(callee.object);
       if (callee.computed) this.visit(callee.property);
+    } else if (callee.type === 'TaggedTemplateExpression') {
+      this.#taggedTemplate(callee, true);
     } else {
       this.visit(callee);
     }
   }
 
+  /** Any other node: its child nodes, found by their shape. */
   #children(node: Node): void {
     for (const key in node) {
       if (key === 'type' || key === 'start' || key === 'end') continue;
@@ -470,11 +499,3 @@ export class ModuleWalker {
     }
   }
 }
-
-/** Whether `name`, referenced from `scope`, means the module-level binding (no closer declaration). */
-export const resolvesToModule = (name: string, scope: Scope): boolean => {
-  for (let s: Scope | null = scope; s !== null && s.parent !== null; s = s.parent) {
-    if (s.names !== null && s.names.has(name)) return false;
-  }
-  return true;
-};
