@@ -14,44 +14,11 @@
  * The node types come roughly in order of how often real code has them.
  */
 import type { TextSpan } from '../censor.js';
-import { type Node, type Scope, ScopeStack } from './scope.js';
+import { BindingWalker, RefKind } from './bindings.js';
+import type { Node } from './scope.js';
 
 export type { Node } from './scope.js';
-
-export const enum RefKind {
-  Read,
-  Callee,
-  Shorthand,
-  Write,
-  ShorthandWrite,
-  /** The root of a `new` callee (`new a()`, `new a.b()`): the getter call needs parentheses. */
-  NewCallee,
-}
-
-export interface Reference {
-  readonly name: string;
-  readonly start: number;
-  readonly end: number;
-  readonly scope: Scope;
-  readonly kind: RefKind;
-}
-
-/** An expression or loop that assigns candidate names. */
-export interface Write {
-  readonly names: string[];
-  readonly scope: Scope;
-  readonly node: Node;
-  /** For loops: the statement whose head assigns on each iteration. */
-  readonly loop: boolean;
-}
-
-/** A module-level declaration of candidate names (`var` may sit in a nested block). */
-export interface DeclarationSite {
-  readonly names: string[];
-  readonly node: Node;
-  /** Set when the declaration is the head of a `for` loop. */
-  readonly loop: Node | null;
-}
+export { RefKind, type DeclarationSite, type Reference, type Write } from './bindings.js';
 
 /** A tagged template (collected only for censored text); `newCallee` when it is what `new` constructs. */
 export interface TaggedTemplate {
@@ -59,23 +26,15 @@ export interface TaggedTemplate {
   readonly newCallee: boolean;
 }
 
-export class ModuleWalker {
-  readonly references: Reference[] = [];
-  readonly writes: Write[] = [];
-  readonly declarations: DeclarationSite[] = [];
+export class ModuleWalker extends BindingWalker {
   readonly dynamicImports: Node[] = [];
   readonly importMetas: Node[] = [];
   readonly literals: TextSpan[] = [];
   readonly regexes: Node[] = [];
   readonly taggedTemplates: TaggedTemplate[] = [];
-  /** Identifier names starting with `$` (for choosing hidden names that cannot collide). */
-  readonly dollarNames: string[] = [];
   topLevelAwait: Node | null = null;
 
-  readonly #candidates: ReadonlySet<string>;
   readonly #censored: boolean;
-  readonly #dollars: boolean;
-  readonly #scopes = new ScopeStack();
   #functionDepth = 0;
 
   /**
@@ -83,24 +42,23 @@ export class ModuleWalker {
    * @param dollars collect `$` names (only needed when the text may already hold hidden names)
    */
   constructor(candidates: ReadonlySet<string>, censored: boolean, dollars: boolean) {
-    this.#candidates = candidates;
+    super(candidates, dollars);
     this.#censored = censored;
-    this.#dollars = dollars;
   }
 
   /** Visits any node; expressions and statements alike. */
   visit(node: Node): void {
     switch (node.type) {
       case 'Identifier':
-        this.#reference(node, RefKind.Read);
+        this.reference(node, RefKind.Read);
         return;
       case 'MemberExpression':
         this.visit(node.object);
         if (node.computed) this.visit(node.property);
-        else if (this.#dollars) this.#noteName(node.property.name);
+        else if (this.dollars) this.noteName(node.property.name);
         return;
       case 'CallExpression':
-        if (node.callee.type === 'Identifier') this.#reference(node.callee, RefKind.Callee);
+        if (node.callee.type === 'Identifier') this.reference(node.callee, RefKind.Callee);
         else this.visit(node.callee);
         this.#list(node.arguments);
         return;
@@ -127,14 +85,14 @@ export class ModuleWalker {
         return;
       case 'AssignmentExpression':
         if (node.left.type === 'MemberExpression') this.visit(node.left);
-        else this.#assignTarget(node.left, node, false);
+        else this.assignTarget(node.left, node, false);
         this.visit(node.right);
         return;
       case 'ObjectExpression':
         this.#object(node);
         return;
       case 'VariableDeclaration':
-        this.#variableDeclaration(node, null);
+        this.variableDeclaration(node, null);
         return;
       case 'ConditionalExpression':
       case 'IfStatement':
@@ -147,7 +105,7 @@ export class ModuleWalker {
         this.#function(node);
         return;
       case 'FunctionDeclaration':
-        if (node.id) this.#declare(this.#scopes.depth, node.id.name);
+        if (node.id) this.declare(this.scopes.depth, node.id.name);
         this.#function(node);
         return;
       case 'ArrayExpression':
@@ -173,7 +131,7 @@ export class ModuleWalker {
         this.literals.push({ start: node.start, end: node.end, kind: 'template' });
         return;
       case 'UpdateExpression':
-        if (node.argument.type === 'Identifier') this.#assignTarget(node.argument, node, false);
+        if (node.argument.type === 'Identifier') this.assignTarget(node.argument, node, false);
         else this.visit(node.argument);
         return;
       case 'SequenceExpression':
@@ -184,26 +142,26 @@ export class ModuleWalker {
         this.visit(node.expression);
         return;
       case 'ForStatement': {
-        const depth = this.#scopes.open(false);
+        const depth = this.scopes.open(false);
         if (node.init) {
-          if (node.init.type === 'VariableDeclaration') this.#variableDeclaration(node.init, node);
+          if (node.init.type === 'VariableDeclaration') this.variableDeclaration(node.init, node);
           else this.visit(node.init);
         }
         if (node.test) this.visit(node.test);
         if (node.update) this.visit(node.update);
         this.visit(node.body);
-        this.#scopes.close(depth);
+        this.scopes.close(depth);
         return;
       }
       case 'ForInStatement':
       case 'ForOfStatement': {
         if (node.await && this.#functionDepth === 0) this.topLevelAwait ??= node;
-        const depth = this.#scopes.open(false);
-        if (node.left.type === 'VariableDeclaration') this.#variableDeclaration(node.left, node);
-        else this.#assignTarget(node.left, node, true);
+        const depth = this.scopes.open(false);
+        if (node.left.type === 'VariableDeclaration') this.variableDeclaration(node.left, node);
+        else this.assignTarget(node.left, node, true);
         this.visit(node.right);
         this.visit(node.body);
-        this.#scopes.close(depth);
+        this.scopes.close(depth);
         return;
       }
       case 'WhileStatement':
@@ -212,7 +170,7 @@ export class ModuleWalker {
         this.visit(node.body);
         return;
       case 'ClassDeclaration':
-        if (node.id) this.#declare(this.#scopes.depth, node.id.name);
+        if (node.id) this.declare(this.scopes.depth, node.id.name);
         this.#class(node);
         return;
       case 'ClassExpression':
@@ -220,21 +178,21 @@ export class ModuleWalker {
         return;
       case 'SwitchStatement': {
         this.visit(node.discriminant);
-        const depth = this.#scopes.open(false);
+        const depth = this.scopes.open(false);
         for (const c of node.cases) {
           if (c.test) this.visit(c.test);
           this.#list(c.consequent);
         }
-        this.#scopes.close(depth);
+        this.scopes.close(depth);
         return;
       }
       case 'TryStatement':
         this.visit(node.block);
         if (node.handler) {
-          const depth = this.#scopes.open(false);
-          if (node.handler.param) this.#declarePattern(node.handler.param, this.#scopes.depth);
+          const depth = this.scopes.open(false);
+          if (node.handler.param) this.declarePattern(node.handler.param, this.scopes.depth);
           this.#block(node.handler.body.body, false);
-          this.#scopes.close(depth);
+          this.scopes.close(depth);
         }
         if (node.finalizer) this.visit(node.finalizer);
         return;
@@ -274,9 +232,9 @@ export class ModuleWalker {
   }
 
   #block(body: readonly Node[], isVar: boolean): void {
-    const depth = this.#scopes.open(isVar);
+    const depth = this.scopes.open(isVar);
     this.#list(body);
-    this.#scopes.close(depth);
+    this.scopes.close(depth);
   }
 
   #literal(node: Node): void {
@@ -293,103 +251,40 @@ export class ModuleWalker {
       if (property.type !== 'Property') {
         this.visit(property);
       } else if (property.shorthand && property.value.type === 'Identifier') {
-        this.#reference(property.value, RefKind.Shorthand);
+        this.reference(property.value, RefKind.Shorthand);
       } else {
         if (property.computed) this.visit(property.key);
-        else this.#key(property.key);
+        else this.key(property.key);
         this.visit(property.value);
       }
     }
   }
 
   #taggedTemplate(node: Node, newCallee: boolean): void {
-    if (node.tag.type === 'Identifier') this.#reference(node.tag, RefKind.Callee);
+    if (node.tag.type === 'Identifier') this.reference(node.tag, RefKind.Callee);
     else this.visit(node.tag);
     if (this.#censored) this.taggedTemplates.push({ node, newCallee });
     this.visit(node.quasi);
   }
 
-  // ----- declarations -------------------------------------------------------------------------
-
-  #noteName(name: string): void {
-    if (name.charCodeAt(0) === 36 /* $ */) this.dollarNames.push(name);
-  }
-
-  /** Declares `name` in the scope at `depth` (only candidates are recorded). */
-  #declare(depth: number, name: string): void {
-    if (this.#dollars) this.#noteName(name);
-    if (this.#candidates.has(name)) this.#scopes.declareAt(depth, name);
-  }
-
-  #variableDeclaration(node: Node, loop: Node | null): void {
-    const depth = node.kind === 'var' ? this.#scopes.varDepth() : this.#scopes.depth;
-    const atModule = depth === 0;
-    let moduleNames: string[] | null = null;
-    for (const declarator of node.declarations) {
-      const id: Node = declarator.id;
-      if (id.type === 'Identifier') {
-        this.#declare(depth, id.name);
-        if (atModule && this.#candidates.has(id.name)) (moduleNames ??= []).push(id.name);
-      } else {
-        const names = this.#declarePattern(id, depth);
-        if (atModule) for (const name of names) if (this.#candidates.has(name)) (moduleNames ??= []).push(name);
-      }
-      if (declarator.init) this.visit(declarator.init);
-    }
-    if (moduleNames) this.declarations.push({ names: moduleNames, node, loop });
-  }
-
-  /** Declares the names a binding pattern binds at `depth`; visits its defaults and computed keys. */
-  #declarePattern(pattern: Node, depth: number, names: string[] = []): string[] {
-    switch (pattern.type) {
-      case 'Identifier':
-        this.#declare(depth, pattern.name);
-        names.push(pattern.name);
-        break;
-      case 'ObjectPattern':
-        for (const property of pattern.properties) {
-          if (property.type === 'RestElement') {
-            this.#declarePattern(property.argument, depth, names);
-          } else {
-            if (property.computed) this.visit(property.key);
-            this.#declarePattern(property.value, depth, names);
-          }
-        }
-        break;
-      case 'ArrayPattern':
-        for (const element of pattern.elements) if (element) this.#declarePattern(element, depth, names);
-        break;
-      case 'RestElement':
-        this.#declarePattern(pattern.argument, depth, names);
-        break;
-      case 'AssignmentPattern':
-        this.#declarePattern(pattern.left, depth, names);
-        this.visit(pattern.right);
-        break;
-      default:
-        this.visit(pattern);
-    }
-    return names;
-  }
-
   #function(node: Node): void {
-    const depth = this.#scopes.open(false);
+    const depth = this.scopes.open(false);
     this.#functionDepth += 1;
-    if (node.type === 'FunctionExpression' && node.id) this.#declare(this.#scopes.depth, node.id.name);
+    if (node.type === 'FunctionExpression' && node.id) this.declare(this.scopes.depth, node.id.name);
     const params: Node[] = node.params;
-    for (let i = 0; i < params.length; i += 1) this.#declarePattern(params[i]!, this.#scopes.depth);
+    for (let i = 0; i < params.length; i += 1) this.declarePattern(params[i]!, this.scopes.depth);
     const body = node.body;
     if (body.type === 'BlockStatement') this.#block(body.body, true);
     else this.visit(body);
     this.#functionDepth -= 1;
-    this.#scopes.close(depth);
+    this.scopes.close(depth);
   }
 
   #class(node: Node): void {
     if (node.decorators) this.#list(node.decorators);
     if (node.superClass) this.visit(node.superClass);
-    const depth = this.#scopes.open(false);
-    if (node.id) this.#declare(this.#scopes.depth, node.id.name);
+    const depth = this.scopes.open(false);
+    if (node.id) this.declare(this.scopes.depth, node.id.name);
     for (const member of node.body.body) {
       if (member.decorators) this.#list(member.decorators);
       if (member.type === 'StaticBlock') {
@@ -397,84 +292,26 @@ export class ModuleWalker {
         continue;
       }
       if (member.computed) this.visit(member.key);
-      else this.#key(member.key);
+      else this.key(member.key);
       if (!member.value) continue;
       if (member.type === 'MethodDefinition') {
         this.visit(member.value);
       } else {
         // Field initialisers run like little methods: own `this`, no `await`.
         this.#functionDepth += 1;
-        const inner = this.#scopes.open(true);
+        const inner = this.scopes.open(true);
         this.visit(member.value);
-        this.#scopes.close(inner);
+        this.scopes.close(inner);
         this.#functionDepth -= 1;
       }
     }
-    this.#scopes.close(depth);
-  }
-
-  // ----- references ---------------------------------------------------------------------------
-
-  /** A non-computed property key: not a reference. */
-  #key(key: Node): void {
-    if (key.type === 'Identifier') {
-      if (this.#dollars) this.#noteName(key.name);
-    } else if (key.type === 'Literal' && this.#censored) {
-      this.#literal(key);
-    }
-  }
-
-  #reference(node: Node, kind: RefKind): void {
-    const name: string = node.name;
-    if (this.#dollars) this.#noteName(name);
-    if (this.#candidates.has(name)) {
-      this.references.push({ name, start: node.start, end: node.end, scope: this.#scopes.current(), kind });
-    }
-  }
-
-  /** An assignment target (identifier or destructuring pattern) of `owner`. */
-  #assignTarget(target: Node, owner: Node, loop: boolean): void {
-    const names: string[] = [];
-    this.#assignPattern(target, false, names);
-    if (names.length > 0) this.writes.push({ names, scope: this.#scopes.current(), node: owner, loop });
-  }
-
-  /** Walks a destructuring assignment target; defaults, computed keys and member targets are expressions. */
-  #assignPattern(target: Node, shorthand: boolean, names: string[]): void {
-    switch (target.type) {
-      case 'Identifier':
-        if (this.#candidates.has(target.name)) names.push(target.name);
-        this.#reference(target, shorthand ? RefKind.ShorthandWrite : RefKind.Write);
-        break;
-      case 'ObjectPattern':
-        for (const property of target.properties) {
-          if (property.type === 'RestElement') {
-            this.#assignPattern(property.argument, false, names);
-          } else {
-            if (property.computed) this.visit(property.key);
-            this.#assignPattern(property.value, property.shorthand === true, names);
-          }
-        }
-        break;
-      case 'ArrayPattern':
-        for (const element of target.elements) if (element) this.#assignPattern(element, false, names);
-        break;
-      case 'RestElement':
-        this.#assignPattern(target.argument, false, names);
-        break;
-      case 'AssignmentPattern':
-        this.#assignPattern(target.left, shorthand, names);
-        this.visit(target.right);
-        break;
-      default:
-        this.visit(target);
-    }
+    this.scopes.close(depth);
   }
 
   /** Visits a `new` callee, marking the identifier at the root of a member chain. */
   #newCallee(callee: Node): void {
     if (callee.type === 'Identifier') {
-      this.#reference(callee, RefKind.NewCallee);
+      this.reference(callee, RefKind.NewCallee);
     } else if (callee.type === 'MemberExpression') {
       this.#newCallee(callee.object);
       if (callee.computed) this.visit(callee.property);
