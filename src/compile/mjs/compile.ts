@@ -23,7 +23,7 @@ import { moduleRecord, PROGRAM_FOOTER, programHeader } from './program.js';
 import { resolvesToModule, type Node } from './scope.js';
 import { readShape } from './shape.js';
 import { afterExportDefault, choosePrefix } from './syntax.js';
-import { ModuleWalker, RefKind } from './walk.js';
+import { markOffsets, ModuleWalker, RefKind } from './walk.js';
 
 export interface CompileModuleOptions {
   /** Where the module comes from; named in errors and appended as `//# sourceURL=`. */
@@ -62,7 +62,9 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
   const dollars = text.includes('$cordon') || text.includes('\\u');
   const candidates = new Set<string>(importBindings.keys());
   for (const local of exportedLocals.keys()) candidates.add(local);
-  const walker = new ModuleWalker(candidates, censored, dollars);
+  // Subtrees without a candidate's name (or `import`, `await`) in their text are skipped.
+  const marks = censored || dollars ? null : markOffsets(text, [...candidates, 'import', 'await']);
+  const walker = new ModuleWalker(candidates, censored, dollars, marks);
   for (const statement of body) {
     switch (statement.type) {
       case 'ImportDeclaration':

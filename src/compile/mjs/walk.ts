@@ -35,15 +35,33 @@ export class ModuleWalker extends BindingWalker {
   topLevelAwait: Node | null = null;
 
   readonly #censored: boolean;
+  readonly #marks: Int32Array | null;
   #functionDepth = 0;
 
   /**
    * @param censored collect literals and tagged templates for the censor
    * @param dollars collect `$` names (only needed when the text may already hold hidden names)
+   * @param marks see `markOffsets`; null to visit everything
    */
-  constructor(candidates: ReadonlySet<string>, censored: boolean, dollars: boolean) {
+  constructor(candidates: ReadonlySet<string>, censored: boolean, dollars: boolean, marks: Int32Array | null) {
     super(candidates, dollars);
     this.#censored = censored;
+    this.#marks = marks;
+  }
+
+  /** Whether no mark falls inside `node`: then nothing in it can need recording. */
+  #boring(node: Node): boolean {
+    const marks = this.#marks;
+    if (marks === null) return false;
+    const start = node.start;
+    let lo = 0;
+    let hi = marks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (marks[mid]! < start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === marks.length || marks[lo]! >= node.end;
   }
 
   /** Visits any node; expressions and statements alike. */
@@ -51,6 +69,9 @@ export class ModuleWalker extends BindingWalker {
     switch (node.type) {
       case 'Identifier':
         this.reference(node, RefKind.Read);
+        return;
+      case 'Literal':
+        if (this.#censored) this.#literal(node);
         return;
       case 'MemberExpression':
         this.visit(node.object);
@@ -62,8 +83,12 @@ export class ModuleWalker extends BindingWalker {
         else this.visit(node.callee);
         this.#list(node.arguments);
         return;
-      case 'Literal':
-        if (this.#censored) this.#literal(node);
+      case 'ObjectExpression':
+        if (!this.#boring(node)) this.#object(node);
+        return;
+      case 'TemplateLiteral':
+        if (this.#censored) this.#list(node.quasis);
+        this.#list(node.expressions);
         return;
       case 'ExpressionStatement':
         this.visit(node.expression);
@@ -81,15 +106,12 @@ export class ModuleWalker extends BindingWalker {
         if (node.argument) this.visit(node.argument);
         return;
       case 'BlockStatement':
-        this.#block(node.body, false);
+        if (!this.#boring(node)) this.#block(node.body, false);
         return;
       case 'AssignmentExpression':
         if (node.left.type === 'MemberExpression') this.visit(node.left);
         else this.assignTarget(node.left, node, false);
         this.visit(node.right);
-        return;
-      case 'ObjectExpression':
-        this.#object(node);
         return;
       case 'VariableDeclaration':
         this.variableDeclaration(node, null);
@@ -102,14 +124,15 @@ export class ModuleWalker extends BindingWalker {
         return;
       case 'ArrowFunctionExpression':
       case 'FunctionExpression':
-        this.#function(node);
+        if (!this.#boring(node)) this.#function(node);
         return;
       case 'FunctionDeclaration':
+        if (this.#boring(node)) return;
         if (node.id) this.declare(this.scopes.depth, node.id.name);
         this.#function(node);
         return;
       case 'ArrayExpression':
-        this.#list(node.elements);
+        if (!this.#boring(node)) this.#list(node.elements);
         return;
       case 'NewExpression':
         this.#newCallee(node.callee);
@@ -122,10 +145,6 @@ export class ModuleWalker extends BindingWalker {
       case 'ContinueStatement':
       case 'DebuggerStatement':
       case 'PrivateIdentifier':
-        return;
-      case 'TemplateLiteral':
-        if (this.#censored) this.#list(node.quasis);
-        this.#list(node.expressions);
         return;
       case 'TemplateElement':
         this.literals.push({ start: node.start, end: node.end, kind: 'template' });
@@ -170,6 +189,7 @@ export class ModuleWalker extends BindingWalker {
         this.visit(node.body);
         return;
       case 'ClassDeclaration':
+        if (this.#boring(node)) return;
         if (node.id) this.declare(this.scopes.depth, node.id.name);
         this.#class(node);
         return;
@@ -336,3 +356,20 @@ export class ModuleWalker extends BindingWalker {
     }
   }
 }
+
+/**
+ * The sorted offsets of every occurrence of `words` in `text` (the candidate names, `import`,
+ * `await`): a subtree holding none of them holds nothing the walk records, provided identifiers are
+ * spelled plainly (no `\u` escapes) and neither literals nor `$` names are being collected. Null
+ * when there are so many that looking them up would cost more than it saves.
+ */
+export const markOffsets = (text: string, words: Iterable<string>): Int32Array | null => {
+  const found: number[] = [];
+  const limit = (text.length >> 5) + 64;
+  for (const word of words) {
+    for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + word.length)) {
+      if (found.push(at) > limit) return null;
+    }
+  }
+  return Int32Array.from(found).sort();
+};
