@@ -18,8 +18,12 @@
  * `eval` becomes `Eval`. (In comments the word itself changes, never what follows it: that may be the
  * next line's code or comment.)
  *
- * Template literals keep their cooked value and regular expressions their meaning; a tag that reads
- * `.raw`, or code that reads a regular expression's `.source`, sees the escape.
+ * Every occurrence is found, overlapping ones too (`<!-->`, `import(import(`): the patterns below
+ * look around rather than consume. Template literals keep their cooked value and regular expressions
+ * their meaning. The ESM compiler goes further where an escape would show (src/compile/mjs/literals.ts):
+ * a censored tagged template gets a template object with the original raw strings, and a censored
+ * regular expression literal is constructed from its original pattern; this module then leaves those
+ * alone (their text is covered by the compiler's own edits). See docs/compile-fidelity.md.
  */
 import { CordonError } from '../diagnostics/index.js';
 import { lineColumnOf } from '../model/index.js';

@@ -62,8 +62,9 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
   const dollars = text.includes('$cordon') || text.includes('\\u');
   const candidates = new Set<string>(importBindings.keys());
   for (const local of exportedLocals.keys()) candidates.add(local);
-  // Subtrees without a candidate's name (or `import`, `await`) in their text are skipped.
-  const marks = censored || dollars ? null : markOffsets(text, [...candidates, 'import', 'await']);
+  // Subtrees without a candidate's name (or `import`, `await`) in their text are skipped (worth
+  // finding those names only in larger texts).
+  const marks = censored || dollars || text.length < 4096 ? null : markOffsets(text, [...candidates, 'import', 'await']);
   const walker = new ModuleWalker(candidates, censored, dollars, marks);
   for (const statement of body) {
     switch (statement.type) {
