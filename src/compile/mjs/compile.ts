@@ -40,8 +40,6 @@ export interface CompileModuleOptions {
 const literalDynamicImports = new WeakMap<object, readonly string[]>();
 export const dynamicImportsOf = (record: object): readonly string[] => literalDynamicImports.get(record) ?? [];
 
-const dollarOrEscape = /\$cordon|\\u/;
-
 export const compileModule = (text: string, options: CompileModuleOptions = {}): PrecompiledModuleSource => {
   const file = options.sourceUrl;
   const censored = hasCensoredText(text);
@@ -61,7 +59,7 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
   const { importBindings, exportedLocals, defaultExport } = shape;
   // Hidden names start with `$cordon`: only text that has that (or an escaped identifier) needs the
   // walk to collect `$` names to steer clear of.
-  const dollars = dollarOrEscape.test(text);
+  const dollars = text.includes('$cordon') || text.includes('\\u');
   const candidates = new Set<string>(importBindings.keys());
   for (const local of exportedLocals.keys()) candidates.add(local);
   // Subtrees without a candidate's name (or `import`, `await`) in their text are skipped (worth

@@ -66,10 +66,18 @@ export const programHeader = (parts: ProgramParts): string => {
 
 export const PROGRAM_FOOTER = '\n})()}';
 
+/**
+ * Tables keyed by export names and specifiers start with no prototype, which the engine keeps as a
+ * dictionary: filling them makes no hidden class per key set (thousands across a package); they
+ * are given the ordinary prototype once filled, and stay dictionaries.
+ */
+export const nameTable = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+const plainObject = <T extends object>(table: T): T => Object.setPrototypeOf(table, Object.prototype) as T;
+
 /** The precompiled module source record SES takes. */
 export const moduleRecord = (shape: ModuleShape, program: string, needsImport: boolean, needsImportMeta: boolean): PrecompiledModuleSource => {
-  const liveExportMap: Record<string, [string, boolean]> = {};
-  const fixedExportMap: Record<string, [string]> = {};
+  const liveExportMap = nameTable<[string, boolean]>();
+  const fixedExportMap = nameTable<[string]>();
   for (const entry of shape.exportedLocals.values()) {
     for (const name of entry.names) {
       if (entry.live) liveExportMap[name] = [entry.local, false];
@@ -81,9 +89,9 @@ export const moduleRecord = (shape: ModuleShape, program: string, needsImport: b
     exports: [...shape.exportNames].sort(),
     reexports: shape.reexports.sort(),
     __syncModuleProgram__: program,
-    __liveExportMap__: liveExportMap,
-    __reexportMap__: shape.reexportMap,
-    __fixedExportMap__: fixedExportMap,
+    __liveExportMap__: plainObject(liveExportMap),
+    __reexportMap__: plainObject(shape.reexportMap),
+    __fixedExportMap__: plainObject(fixedExportMap),
     __needsImport__: needsImport,
     __needsImportMeta__: needsImportMeta,
   };

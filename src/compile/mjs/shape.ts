@@ -6,6 +6,7 @@
 import type { Splicer } from '../splice.js';
 import { lineBreaksIn } from '../text-position.js';
 import type { Node } from './scope.js';
+import { nameTable } from './program.js';
 import { boundNames, declaredNames, isAnonymousFunctionDefinition } from './syntax.js';
 
 export type DeclarationKind = 'function' | 'var' | 'let' | 'const' | 'class' | 'default';
@@ -52,7 +53,7 @@ export const readShape = (text: string, body: readonly Node[], splicer: Splicer,
   const importNames = new Map<string, Map<string, string[]>>();
   const importBindings = new Map<string, ImportBinding>();
   const reexports: string[] = [];
-  const reexportMap: Record<string, [string, string][]> = {};
+  const reexportMap = nameTable<[string, string][]>();
   const topLevel = new Map<string, DeclarationKind>();
   const exportSpecifiers: string[] = []; // local, exported, local, exported, …
   const exportNames = new Set<string>();
