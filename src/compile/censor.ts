@@ -18,8 +18,12 @@
  * `eval` becomes `Eval`. (In comments the word itself changes, never what follows it: that may be the
  * next line's code or comment.)
  *
- * Template literals keep their cooked value and regular expressions their meaning; a tag that reads
- * `.raw`, or code that reads a regular expression's `.source`, sees the escape.
+ * Every occurrence is found, overlapping ones too (`<!-->`, `import(import(`): the patterns below
+ * look around rather than consume. Template literals keep their cooked value and regular expressions
+ * their meaning. The ESM compiler goes further where an escape would show (src/compile/mjs/literals.ts):
+ * a censored tagged template gets a template object with the original raw strings, and a censored
+ * regular expression literal is constructed from its original pattern; this module then leaves those
+ * alone (their text is covered by the compiler's own edits). See docs/compile-fidelity.md.
  */
 import { CordonError } from '../diagnostics/index.js';
 import { lineColumnOf } from '../model/index.js';
@@ -33,14 +37,16 @@ export interface TextSpan {
   readonly kind: LiteralKind;
 }
 
-// The same patterns as SES's `rejectImportExpressions` and `rejectHtmlComments`.
-const importPattern = /(^|[^.]|\.\.\.)\bimport(\s*(?:\(|\/[/*]))/g;
-const htmlCommentPattern = /<!--|-->/g;
-const evalPattern = /(^|[^.])\beval(\s*\()/g;
-const quickPattern = /\bimport\s*(?:\(|\/[/*])|<!--|-->|\beval\s*\(/;
+// SES's `rejectImportExpressions`, `rejectSomeDirectEvalExpressions` and `rejectHtmlComments` match
+// with consuming patterns; these find every position any of them could match (lookarounds, so that
+// overlapping occurrences such as `<!-->` or `import(import(` are all found).
+const importPattern = /(?<=^|[^.]|\.\.\.)\bimport(?=\s*(?:\(|\/[/*]))/g;
+const evalPattern = /(?<=^|[^.])\beval(?=\s*\()/g;
+const htmlCommentPattern = /<(?=!--)|-(?=->)/g;
+const quickPattern = /\b(?:import\s*(?:\(|\/[/*])|eval\s*\()/;
 
 /** Whether `text` holds anything SES would reject (cheap; most modules answer no). */
-export const hasCensoredText = (text: string): boolean => quickPattern.test(text);
+export const hasCensoredText = (text: string): boolean => text.includes('-->') || text.includes('<!--') || quickPattern.test(text);
 
 /**
  * `import` and `eval` and how each is disguised: in code its first letter becomes a Unicode escape
@@ -68,7 +74,8 @@ const spanAt = (spans: readonly TextSpan[], position: number): TextSpan | undefi
 /**
  * Records edits on `splicer` that remove every censored token from `text`.
  * `spans` lists the strings, templates, regular expressions and comments of the text;
- * `covered(position)` says whether an existing edit already replaces that character.
+ * `covered(position)` says whether an existing edit already replaces that character (text that a
+ * compiler rewrites whole, such as a removed import, is left to it).
  */
 export const evadeCensorship = (
   text: string,
@@ -77,47 +84,49 @@ export const evadeCensorship = (
   covered: (position: number) => boolean,
 ): void => {
   const sorted = [...spans].sort((a, b) => a.start - b.start);
+  const replace = (at: number, start: number, end: number, replacement: string): void => {
+    if (!covered(at) && !covered(start)) splicer.replace(start, end, replacement);
+  };
   for (const { pattern, code, quoted, comment } of censoredWords) {
+    pattern.lastIndex = 0;
     for (const match of text.matchAll(pattern)) {
-      const at = match.index + match[1]!.length; // the word's first letter
-      if (covered(at)) continue;
+      const at = match.index; // the word's first letter
       switch (spanAt(sorted, at)?.kind) {
         case undefined:
-          splicer.replace(at, at + 1, code);
+          replace(at, at, at + 1, code);
           break;
         case 'string':
         case 'template':
         case 'regex':
-          splicer.replace(at + 1, at + 2, quoted);
+          replace(at, at + 1, at + 2, quoted);
           break;
         default:
-          splicer.replace(at, at + 1, comment);
+          replace(at, at, at + 1, comment);
       }
     }
   }
+  htmlCommentPattern.lastIndex = 0;
   for (const match of text.matchAll(htmlCommentPattern)) {
     const at = match.index;
-    if (covered(at)) continue;
-    const open = match[0] === '<!--';
+    const open = text.charCodeAt(at) === 60; /* < */
+    // The character that is changed: the `!` of `<!--`, the `>` of `-->`.
+    const which = open ? at + 1 : at + 2;
     const span = spanAt(sorted, at);
     switch (span?.kind) {
       case undefined:
-        splicer.insert(open ? at + 1 : at + 2, ' ');
+        if (!covered(at)) splicer.insert(which, ' ');
         break;
       case 'string':
       case 'template':
       case 'regex':
-        if (open) splicer.replace(at + 1, at + 2, '\\x21');
-        else splicer.replace(at + 2, at + 3, '\\x3e');
+        replace(at, which, which + 1, open ? '\\x21' : '\\x3e');
         break;
       default:
         if (span?.kind === 'html-comment' && text.slice(span.start, at).trim() === '') {
           // The token that opens an HTML-like comment: make it a line comment.
-          splicer.replace(at, at + match[0].length, open ? '//  ' : '// ');
-        } else if (open) {
-          splicer.replace(at + 1, at + 2, ' ');
+          replace(at, at, at + (open ? 4 : 3), open ? '//  ' : '// ');
         } else {
-          splicer.replace(at + 2, at + 3, ' ');
+          replace(at, which, which + 1, ' ');
         }
     }
   }
@@ -125,16 +134,17 @@ export const evadeCensorship = (
 
 /** The compilers' promise, checked: the output holds nothing SES will reject. */
 export const assertUncensored = (output: string, file: string | undefined, offset = 0): void => {
-  const patterns = [importPattern, evalPattern, htmlCommentPattern];
-  for (const pattern of patterns) pattern.lastIndex = 0;
   let found: RegExpExecArray | null = null;
-  for (const pattern of patterns) found ??= pattern.exec(output);
-  for (const pattern of patterns) pattern.lastIndex = 0;
+  for (const pattern of [importPattern, evalPattern, htmlCommentPattern]) {
+    pattern.lastIndex = 0;
+    found ??= pattern.exec(output);
+    pattern.lastIndex = 0;
+  }
   if (found) {
     const { line, column } = lineColumnOf(output, found.index);
     throw new CordonError(
       'CORDON_CENSORED_TEXT',
-      `Cannot rewrite text that SES's evaluator rejects (${JSON.stringify(found[0])})`,
+      `Cannot rewrite text that SES's evaluator rejects (${JSON.stringify(output.slice(found.index, found.index + 7))})`,
       { file, line: line - offset, column },
     );
   }

@@ -95,3 +95,15 @@ test('eval( in code becomes a call of the compartment\'s own eval (indirect), in
   assert.equal(ns.viaEval, 'undefined'); // global scope: the module's locals are not visible
   assert.equal(ns.text, 'eval(x)');
 });
+
+test('overlapping tokens (<!-->, import(import(, eval(eval() are all rewritten, in ESM and CommonJS alike', async () => {
+  const strings = `['${OPEN}>', "${IMPORT_CALL}${IMPORT_CALL}", 'ev' + 'al(' + "${'ev' + 'al('}${'ev' + 'al('}"]`;
+  const esm = `// ${OPEN}> ${IMPORT_CALL}${IMPORT_CALL}\nexport const s = ${strings};\n`;
+  const cjs = `// ${OPEN}> ${IMPORT_CALL}${IMPORT_CALL}\nexports.s = ${strings};\n`;
+  assert.equal(rejected(new ModuleSource(esm).__syncModuleProgram__), false);
+  assert.equal(rejected(compileCommonJs(cjs).source), false);
+  const ns = await importMemory({ './main.js': esm, './lib.cjs': cjs, './both.js': `import lib from './lib.cjs'; export const s = lib.s;` });
+  const expected = [`${OPEN}>`, `${IMPORT_CALL}${IMPORT_CALL}`, `${'ev' + 'al('}${'ev' + 'al('}${'ev' + 'al('}`];
+  assert.deepEqual(ns.s, expected);
+  assert.deepEqual((await importMemory({ './both.js': `import lib from './lib.cjs'; export const s = lib.s;`, './lib.cjs': cjs }, './both.js')).s, expected);
+});

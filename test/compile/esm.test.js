@@ -59,6 +59,30 @@ test('exported function declarations are published before any code runs (cycles 
   assert.equal(ns.fromB, 'hello from b');
 });
 
+test('an anonymous default function is made before any code runs, keeps its text, and is named "default"', async () => {
+  const ns = await importMemory({
+    './main.js': `import { fromB } from './b.js';\nexport default function () { return 'd'; }\nexport { fromB };`,
+    './b.js': `import d from './main.js'; export const fromB = [d(), d.name, String(d)];`,
+  });
+  assert.deepEqual(ns.fromB, ['d', 'default', "function () { return 'd'; }"]);
+});
+
+test('the walk skips code that cannot hold a candidate, and still finds shadowing and writes deep inside', async () => {
+  const ns = await importMemory({
+    './main.js': `
+      import { a } from './lib.js';
+      export let n = 0;
+      const table = { x: [1, 2, { y: () => ({ z: 3 }) }] };
+      function deep() { return [() => { { const a = 'shadow'; return a; } }, () => { n += 1; return a; }]; }
+      const [f, g] = deep();
+      export const out = [f(), g(), table.x[2].y().z];
+    `,
+    './lib.js': `export const a = 'import';`,
+  });
+  assert.deepEqual(ns.out, ['shadow', 'import', 3]);
+  assert.equal(ns.n, 1);
+});
+
 test('TDZ: reading an exported let of a module in a cycle before initialisation throws ReferenceError', async () => {
   // The incumbent gives `undefined` here.
   const ns = await importMemory({

@@ -1,13 +1,16 @@
 /**
  * The ESM compiler: module text → SES precompiled module source (see docs/ARCHITECTURE.md,
- * "The ESM compiler"). The original text is kept and edited in place, so line N of the source is
- * line N of the program; everything the compiler adds to the start goes on line 1.
+ * "The ESM compiler", and docs/compile-fidelity.md). The original text is kept and edited in place,
+ * so line N of the source is line N of the program; everything the compiler adds to the start goes
+ * on line 1.
  *
- * The program is `({imports, liveVar, onceVar, import, importMeta}) => { helpers; (function () { … })() }`.
  * Imported bindings are read through per-binding getter functions that throw a ReferenceError until
  * the exporter has initialised them (TDZ) and, when assigned, through accessors that throw a TypeError.
  * Exported locals stay ordinary local variables: a fixed one is published once after its declaration,
  * a live one after its declaration and after every assignment.
+ *
+ * Passes: the parse; the static shape (top-level statements only, src/compile/mjs/shape.ts); one walk
+ * of the code (src/compile/mjs/walk.ts); then edits, recorded on a splicer and applied in one go.
  */
 import { CordonError } from '../../diagnostics/index.js';
 import { lineColumnOf, type PrecompiledModuleSource } from '../../model/index.js';
@@ -15,7 +18,12 @@ import { assertUncensored, evadeCensorship, hasCensoredText, type TextSpan } fro
 import { parseModuleText } from '../parse.js';
 import { Splicer, type SourceMapObject } from '../splice.js';
 import { lineBreaksIn } from '../text-position.js';
-import { ModuleWalker, RefKind, resolvesToModule, type Node } from './walk.js';
+import { rewriteCensoredLiterals } from './literals.js';
+import { moduleRecord, PROGRAM_FOOTER, programHeader } from './program.js';
+import { resolvesToModule, type Node } from './scope.js';
+import { readShape } from './shape.js';
+import { afterExportDefault, choosePrefix } from './syntax.js';
+import { markOffsets, ModuleWalker, RefKind } from './walk.js';
 
 export interface CompileModuleOptions {
   /** Where the module comes from; named in errors and appended as `//# sourceURL=`. */
@@ -27,85 +35,6 @@ export interface CompileModuleOptions {
   /** Receives the produced source map; a map is made only when this is given. */
   sourceMapHook?: ((sourceMap: SourceMapObject, details: { sourceUrl?: string | undefined; sourceMapUrl?: string | undefined; source: string }) => void) | undefined;
 }
-
-type DeclarationKind = 'function' | 'var' | 'let' | 'const' | 'class' | 'default';
-
-interface ImportBinding {
-  readonly local: string;
-  readonly specifier: string;
-  readonly importName: string;
-}
-
-interface ExportedLocal {
-  readonly local: string;
-  readonly names: string[];
-  kind: DeclarationKind;
-  live: boolean;
-}
-
-/** What an `export default` needs beyond ordinary declarations. */
-type DefaultExport =
-  | { readonly form: 'anonymous-function'; readonly statement: Node; readonly declaration: Node }
-  | { readonly form: 'expression'; readonly statement: Node; readonly declaration: Node; readonly named: boolean };
-
-/** A JavaScript string literal for `value` that holds none of the characters SES's censor looks for. */
-const safeString = (value: string): string =>
-  /^[\w$@./-]*$/.test(value) ? `"${value}"` : JSON.stringify(value).replace(/[<>(]/g, c => `\\u00${c.charCodeAt(0).toString(16)}`);
-
-const isAnonymousFunctionDefinition = (node: Node): boolean =>
-  (node.type === 'FunctionExpression' || node.type === 'ClassExpression' || node.type === 'ClassDeclaration' || node.type === 'FunctionDeclaration') && !node.id
-    ? true
-    : node.type === 'ArrowFunctionExpression';
-
-/** Skips whitespace and comments from `position`. */
-const skipTrivia = (text: string, position: number): number => {
-  let i = position;
-  for (;;) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029) {
-      i += 1;
-    } else if (c === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
-      while (i < text.length && !/[\n\r\u2028\u2029]/.test(text[i]!)) i += 1;
-    } else if (c === 47 && text.charCodeAt(i + 1) === 42 /* * */) {
-      const close = text.indexOf('*/', i + 2);
-      i = close < 0 ? text.length : close + 2;
-    } else {
-      return i;
-    }
-  }
-};
-
-/** The offset just after `export default` at the start of `statement`. */
-const afterExportDefault = (text: string, statement: Node): number => {
-  const d = skipTrivia(text, statement.start + 'export'.length);
-  return d + 'default'.length;
-};
-
-/** The offset of the `(` that opens a function declaration's parameters. */
-const parametersOpen = (text: string, declaration: Node): number => {
-  let i = declaration.start;
-  for (;;) {
-    i = skipTrivia(text, i);
-    if (text[i] === '(' || i >= text.length) return i;
-    i += 1;
-  }
-};
-
-/** Whether `text` holds the identifier `name` whole (not as the start of a longer one). */
-const usesName = (text: string, name: string): boolean => {
-  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
-    const next = text.charCodeAt(at + name.length);
-    if (!(next === 36 || next === 95 || (next >= 48 && next <= 57) || (next >= 65 && next <= 90) || (next >= 97 && next <= 122) || next > 127)) return true;
-  }
-  return false;
-};
-
-const choosePrefix = (taken: readonly string[]): string => {
-  for (let n = 0; ; n += 1) {
-    const prefix = n === 0 ? '$cordon_' : `$cordon${n}_`;
-    if (!taken.some(name => name.startsWith(prefix))) return prefix;
-  }
-};
 
 /** The literal specifiers of a compiled module's `import()` calls (for archives, which must include them). */
 const literalDynamicImports = new WeakMap<object, readonly string[]>();
@@ -123,156 +52,20 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
   };
 
   // A shebang line becomes a comment of the same length.
-  if (text.startsWith('#!')) splicer.replace(0, 2, '//');
+  if (text.charCodeAt(0) === 35 /* # */ && text.charCodeAt(1) === 33 /* ! */) splicer.replace(0, 2, '//');
 
-  // ----- pass 1: the module's static shape -----------------------------------------------------
-  const imports: string[] = [];
-  const importNames = new Map<string, Map<string, string[]>>(); // specifier → importName → locals
-  const importBindings = new Map<string, ImportBinding>();
-  const reexports: string[] = [];
-  const reexportMap: Record<string, [string, string][]> = {};
-  const topLevel = new Map<string, DeclarationKind>();
-  const exportSpecifiers: [local: string, exported: string][] = [];
-  const exportNames = new Set<string>();
-  const takenNames: string[] = [];
-  let defaultExport: DefaultExport | null = null;
-
-  const addSpecifier = (specifier: string): Map<string, string[]> => {
-    let names = importNames.get(specifier);
-    if (!names) {
-      names = new Map();
-      importNames.set(specifier, names);
-      imports.push(specifier);
-    }
-    return names;
-  };
-  const addImportName = (specifier: string, importName: string, local?: string): void => {
-    const names = addSpecifier(specifier);
-    let locals = names.get(importName);
-    if (!locals) names.set(importName, (locals = []));
-    if (local !== undefined) locals.push(local);
-  };
-  const addExportName = (name: string, node: Node): void => {
-    if (exportNames.has(name)) fail(`Duplicate export of ${JSON.stringify(name)}`, node);
-    exportNames.add(name);
-  };
-  const nameOf = (node: Node): string => (node.type === 'Identifier' ? node.name : String(node.value));
-  const removeStatement = (node: Node): void => splicer.replace(node.start, node.end, lineBreaksIn(text, node.start, node.end));
-  const declareTopLevel = (node: Node): void => {
-    switch (node.type) {
-      case 'VariableDeclaration':
-        for (const declarator of node.declarations) {
-          for (const name of boundNames(declarator.id)) topLevel.set(name, node.kind);
-        }
-        break;
-      case 'FunctionDeclaration':
-        if (node.id) topLevel.set(node.id.name, 'function');
-        break;
-      case 'ClassDeclaration':
-        if (node.id) topLevel.set(node.id.name, 'class');
-        break;
-      default:
-    }
-  };
-
-  for (const statement of body) {
-    switch (statement.type) {
-      case 'ImportDeclaration': {
-        const specifier: string = statement.source.value;
-        addSpecifier(specifier);
-        for (const s of statement.specifiers) {
-          const local: string = s.local.name;
-          const importName = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportNamespaceSpecifier' ? '*' : nameOf(s.imported);
-          importBindings.set(local, { local, specifier, importName });
-          addImportName(specifier, importName, local);
-          if (local.charCodeAt(0) === 36 /* $ */) takenNames.push(local);
-        }
-        removeStatement(statement);
-        break;
-      }
-      case 'ExportAllDeclaration': {
-        const specifier: string = statement.source.value;
-        addSpecifier(specifier);
-        if (statement.exported) {
-          const exported = nameOf(statement.exported);
-          addExportName(exported, statement);
-          (reexportMap[specifier] ??= []).push(['*', exported]);
-        } else if (!reexports.includes(specifier)) {
-          reexports.push(specifier);
-        }
-        removeStatement(statement);
-        break;
-      }
-      case 'ExportNamedDeclaration':
-        if (statement.source) {
-          const specifier: string = statement.source.value;
-          addSpecifier(specifier);
-          for (const s of statement.specifiers) {
-            const importName = nameOf(s.local);
-            const exported = nameOf(s.exported);
-            addExportName(exported, statement);
-            addImportName(specifier, importName);
-            (reexportMap[specifier] ??= []).push([importName, exported]);
-          }
-          removeStatement(statement);
-        } else if (statement.declaration) {
-          const declaration: Node = statement.declaration;
-          declareTopLevel(declaration);
-          for (const name of declaredNames(declaration)) {
-            addExportName(name, statement);
-            exportSpecifiers.push([name, name]);
-          }
-          splicer.replace(statement.start, declaration.start, lineBreaksIn(text, statement.start, declaration.start));
-        } else {
-          for (const s of statement.specifiers) {
-            const exported = nameOf(s.exported);
-            addExportName(exported, statement);
-            exportSpecifiers.push([nameOf(s.local), exported]);
-          }
-          removeStatement(statement);
-        }
-        break;
-      case 'ExportDefaultDeclaration': {
-        const declaration: Node = statement.declaration;
-        addExportName('default', statement);
-        if ((declaration.type === 'FunctionDeclaration' || declaration.type === 'ClassDeclaration') && declaration.id) {
-          declareTopLevel(declaration);
-          exportSpecifiers.push([declaration.id.name, 'default']);
-          splicer.replace(statement.start, declaration.start, lineBreaksIn(text, statement.start, declaration.start));
-        } else if (declaration.type === 'FunctionDeclaration') {
-          defaultExport = { form: 'anonymous-function', statement, declaration };
-        } else {
-          defaultExport = { form: 'expression', statement, declaration, named: isAnonymousFunctionDefinition(declaration) };
-        }
-        break;
-      }
-      default:
-        declareTopLevel(statement);
-    }
-  }
-  for (const name of topLevel.keys()) if (name.charCodeAt(0) === 36 /* $ */) takenNames.push(name);
-
-  // Exported locals, and imported bindings that are exported again (wired by SES as re-exports).
-  const exportedLocals = new Map<string, ExportedLocal>();
-  for (const [local, exported] of exportSpecifiers) {
-    const binding = importBindings.get(local);
-    if (binding) {
-      (reexportMap[binding.specifier] ??= []).push([binding.importName, exported]);
-      continue;
-    }
-    let entry = exportedLocals.get(local);
-    if (!entry) {
-      // Not declared at the top level: a `var` in a nested block (hoisted to the module).
-      const kind = topLevel.get(local) ?? 'var';
-      entry = { local, names: [], kind, live: kind === 'var' };
-      exportedLocals.set(local, entry);
-    }
-    entry.names.push(exported);
-  }
-
-  // ----- pass 2: walk the code ------------------------------------------------------------------
-  const candidates = new Set<string>([...importBindings.keys(), ...exportedLocals.keys()]);
-  const walker = new ModuleWalker(candidates, censored);
+  // ----- the static shape, then one walk over the code ------------------------------------------
+  const shape = readShape(text, body, splicer, fail);
+  const { importBindings, exportedLocals, defaultExport } = shape;
+  // Hidden names start with `$cordon`: only text that has that (or an escaped identifier) needs the
+  // walk to collect `$` names to steer clear of.
+  const dollars = text.includes('$cordon') || text.includes('\\u');
+  const candidates = new Set<string>(importBindings.keys());
+  for (const local of exportedLocals.keys()) candidates.add(local);
+  // Subtrees without a candidate's name (or `import`, `await`) in their text are skipped (worth
+  // finding those names only in larger texts).
+  const marks = censored || dollars || text.length < 4096 ? null : markOffsets(text, [...candidates, 'import', 'await']);
+  const walker = new ModuleWalker(candidates, censored, dollars, marks);
   for (const statement of body) {
     switch (statement.type) {
       case 'ImportDeclaration':
@@ -293,9 +86,10 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
     throw new CordonError('CORDON_TOP_LEVEL_AWAIT', 'Top-level await is not supported in a SES compartment', { file, line, column });
   }
 
-  const prefix = choosePrefix([...takenNames, ...walker.dollarNames]);
+  const prefix = dollars ? choosePrefix([...shape.takenNames, ...walker.dollarNames]) : '$cordon_';
   const once = `${prefix}once`;
   const live = `${prefix}live`;
+  const uses = { live: false, once: false, import: walker.dynamicImports.length > 0, meta: walker.importMetas.length > 0 };
 
   // Which exported locals are assigned after their declaration (those are live).
   const liveWrites: { names: string[]; node: Node; loop: boolean }[] = [];
@@ -305,13 +99,17 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
     for (const name of names) exportedLocals.get(name)!.live = true;
     liveWrites.push({ names, node: write.node, loop: write.loop });
   }
-  const publish = (local: string): string => {
-    const entry = exportedLocals.get(local)!;
-    return `${entry.live ? live : once}.${local}(${local});`;
+  const publish = (local: string, value: string = local): string => {
+    if (exportedLocals.get(local)!.live) {
+      uses.live = true;
+      return `${live}.${local}(${value});`;
+    }
+    uses.once = true;
+    return `${once}.${local}(${value});`;
   };
   const notifier = (local: string): string => `${prefix}n_${local}`;
 
-  // ----- pass 3: edits --------------------------------------------------------------------------
+  // ----- edits ----------------------------------------------------------------------------------
   // Imported bindings: reads through getters, calls with `this` undefined, writes through accessors.
   const writtenImports = new Set<string>();
   for (const ref of walker.references) {
@@ -354,40 +152,45 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
 
   // Module-level declarations of exported locals: publish once initialised.
   for (const site of walker.declarations) {
-    const names = site.names.filter(name => exportedLocals.has(name));
-    if (names.length === 0) continue;
-    const code = names.map(publish).join('');
+    let code = '';
+    for (const name of site.names) if (exportedLocals.has(name)) code += publish(name);
+    if (code === '') continue;
     if (site.loop) notifyInLoop(splicer, site.loop, code);
     else splicer.insert(site.node.end, `;${code}`);
   }
 
   // Classes are published where they are declared; functions are hoisted into the preamble.
   const hoisted: string[] = [];
-  for (const statement of body) {
-    const declaration: Node | undefined =
-      statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration' ? statement.declaration : statement;
-    if (!declaration || !declaration.id) continue;
-    const name: string = declaration.id.name;
-    if (!exportedLocals.has(name)) continue;
-    if (declaration.type === 'ClassDeclaration') splicer.insert(statement.end, `;${publish(name)}`);
-    else if (declaration.type === 'FunctionDeclaration') hoisted.push(publish(name));
+  if (exportedLocals.size > 0) {
+    for (const statement of body) {
+      const declaration: Node | undefined =
+        statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration' ? statement.declaration : statement;
+      if (!declaration || !declaration.id || !exportedLocals.has(declaration.id.name)) continue;
+      const name: string = declaration.id.name;
+      if (declaration.type === 'ClassDeclaration') splicer.insert(statement.end, `;${publish(name)}`);
+      else if (declaration.type === 'FunctionDeclaration') hoisted.push(publish(name));
+    }
   }
 
   // `export default`.
-  const outerHelpers: string[] = [];
-  const anonymous = `${prefix}default`;
+  const lets: string[] = [];
   if (defaultExport) {
     const { statement, declaration } = defaultExport;
     if (defaultExport.form === 'anonymous-function') {
-      splicer.replace(statement.start, declaration.start, lineBreaksIn(text, statement.start, declaration.start));
-      splicer.insert(parametersOpen(text, declaration), ` ${anonymous}`);
-      outerHelpers.push(`${prefix}nm=f=>Reflect.defineProperty(f,"name",{value:"default"})`);
+      // A hoisted getter makes the function (its text untouched, named "default" by the property)
+      // the first time it is asked for: in the preamble, before any of the module's code runs.
+      const anonymous = `${prefix}default`;
       exportedLocals.set(anonymous, { local: anonymous, names: ['default'], kind: 'function', live: false });
-      hoisted.unshift(`${prefix}nm(${anonymous});${publish(anonymous)}`);
+      lets.push(`${prefix}dv`);
+      const opening = `function ${prefix}dget(){return ${prefix}dv||(${prefix}dv={default:`;
+      splicer.replace(statement.start, declaration.start, opening + lineBreaksIn(text, statement.start, declaration.start));
+      splicer.insertClosing(declaration.end, '}.default)}');
+      hoisted.unshift(publish(anonymous, `${prefix}dget()`));
     } else {
       const keywordsEnd = afterExportDefault(text, statement);
-      const hasSemicolon = text[statement.end - 1] === ';' && statement.end > declaration.end;
+      const hasSemicolon = text.charCodeAt(statement.end - 1) === 59 /* ; */ && statement.end > declaration.end;
       const closeAt = hasSemicolon ? statement.end - 1 : statement.end;
+      uses.once = true;
       splicer.replace(statement.start, keywordsEnd, `${once}.default(${defaultExport.named ? '{default:' : ''}`);
       splicer.insertClosing(closeAt, `${defaultExport.named ? '}.default' : ''})${hasSemicolon ? '' : ';'}`);
       exportedLocals.set('default', { local: 'default', names: ['default'], kind: 'default', live: false });
@@ -398,64 +201,26 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
   for (const node of walker.dynamicImports) splicer.replace(node.start, node.start + 'import'.length, `${prefix}import`);
   for (const node of walker.importMetas) splicer.replace(node.start, node.end, `${prefix}meta`);
 
-  // Text SES would reject.
+  // Text SES would reject: literals that must keep their text are rebuilt, the rest disguised.
+  const helpers = censored ? rewriteCensoredLiterals(text, walker.taggedTemplates, walker.regexes, splicer, prefix, file) : [];
   if (censored) {
     const spans: TextSpan[] = [...walker.literals];
     for (const comment of comments) spans.push({ start: comment.start, end: comment.end, kind: 'comment' });
     evadeCensorship(text, spans, splicer, position => splicer.covers(position));
   }
 
-  // ----- the program -----------------------------------------------------------------------------
+  // ----- the program ----------------------------------------------------------------------------
   const inner: string[] = [];
   for (const entry of exportedLocals.values()) {
     if (entry.kind === 'var') inner.push(`${live}.${entry.local}(void 0);`);
   }
-  inner.push(...hoisted);
+  for (const code of hoisted) inner.push(code);
   for (const entry of exportedLocals.values()) {
+    if (entry.live) uses.live = true;
     if (entry.live && entry.kind !== 'default') inner.push(`const ${notifier(entry.local)}=v=>(${live}.${entry.local}(${entry.local}),v);`);
   }
-  const importRecord = imports.map(specifier => {
-    const names = [...importNames.get(specifier)!].map(([importName, locals]) => {
-      const updaters = locals.map(local => `v=>{${prefix}v_${local}=v}`).join(',');
-      return `[${safeString(importName)},[${updaters}]]`;
-    });
-    return `[${safeString(specifier)},[${names.join(',')}]]`;
-  });
-  inner.push(`${prefix}imports([${importRecord.join(',')}]);`);
-
-  if (importBindings.size > 0) {
-    const bindings = [...importBindings.keys()];
-    outerHelpers.push(
-      `${prefix}T={}`,
-      `${prefix}tdz=n=>{throw new ReferenceError("Cannot access imported binding '"+n+"' before initialization")}`,
-    );
-    outerHelpers.push(...bindings.map(local => `${prefix}g_${local}=()=>${prefix}v_${local}===${prefix}T?${prefix}tdz(${safeString(local)}):${prefix}v_${local}`));
-    if (writtenImports.size > 0) {
-      outerHelpers.push(`${prefix}ro=n=>{throw new TypeError("Assignment to constant variable '"+n+"' (an imported binding)")}`);
-      const accessors = [...writtenImports].map(local => `get ${local}(){return ${prefix}g_${local}()},set ${local}(_){${prefix}ro(${safeString(local)})}`);
-      outerHelpers.push(`${prefix}i={__proto__:null,${accessors.join(',')}}`);
-    }
-  }
-  const outerLets = importBindings.size > 0 ? `let ${[...importBindings.keys()].map(local => `${prefix}v_${local}=${prefix}T`).join(',')};` : '';
-  // `const` helpers must exist before the `let`s that use the sentinel; split accordingly.
-  const sentinel = outerHelpers.length > 0 ? `const ${outerHelpers.join(',')};` : '';
-  const prologue = `${sentinel}${outerLets}(function(){'use strict';${inner.join('')}`;
-  const spliced = splicer.toString();
-  // Only the parameters the module uses (the prefix occurs nowhere in the source, so a name in the
-  // output is a use): less text for the engine to parse per module.
-  const parameters = [
-    ['imports', `${prefix}imports`],
-    ['liveVar', live],
-    ['onceVar', once],
-    ['import', `${prefix}import`],
-    ['importMeta', `${prefix}meta`],
-  ]
-    .filter(([, local]) => usesName(prologue, local!) || usesName(spliced, local!))
-    .map(([key, local]) => `${key}:${local}`);
-  const header = `({${parameters.join(',')}})=>{${prologue}`;
-  const footer = '\n})()}';
-
-  let functorSource = header + spliced + footer;
+  const header = programHeader({ shape, prefix, helpers, lets, inner, writtenImports, uses });
+  let functorSource = header + splicer.toString() + PROGRAM_FOOTER;
   if (options.sourceMapUrl !== undefined && options.sourceMapHook === undefined) {
     functorSource += `\n//# sourceMappingURL=${options.sourceMapUrl}`;
   }
@@ -468,27 +233,9 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
     options.sourceMapHook(map, { sourceUrl: file, sourceMapUrl: options.sourceMapUrl, source: text });
   }
 
-  // ----- the record ------------------------------------------------------------------------------
-  const liveExportMap: Record<string, [string, boolean]> = {};
-  const fixedExportMap: Record<string, [string]> = {};
-  for (const entry of exportedLocals.values()) {
-    for (const name of entry.names) {
-      if (entry.live) liveExportMap[name] = [entry.local, false];
-      else fixedExportMap[name] = [entry.local];
-    }
-  }
-  const record: PrecompiledModuleSource = {
-    imports,
-    exports: [...exportNames].sort(),
-    reexports: reexports.sort(),
-    __syncModuleProgram__: functorSource,
-    __liveExportMap__: liveExportMap,
-    __reexportMap__: reexportMap,
-    __fixedExportMap__: fixedExportMap,
-    __needsImport__: walker.dynamicImports.length > 0,
-    __needsImportMeta__: walker.importMetas.length > 0,
-  };
-  const literals = walker.dynamicImports.filter(node => node.source.type === 'Literal' && typeof node.source.value === 'string').map(node => node.source.value as string);
+  const record = moduleRecord(shape, functorSource, walker.dynamicImports.length > 0, walker.importMetas.length > 0);
+  const literals: string[] = [];
+  for (const node of walker.dynamicImports) if (node.source.type === 'Literal' && typeof node.source.value === 'string') literals.push(node.source.value);
   if (literals.length > 0) literalDynamicImports.set(record, literals);
   return record;
 };
@@ -503,33 +250,4 @@ const notifyInLoop = (splicer: Splicer, loop: Node, code: string): void => {
     splicer.insertClosing(loopBody.end, '}');
   }
   splicer.insertClosing(loop.end, `;${code}`);
-};
-
-/** The names a declaration binds at its own level. */
-const declaredNames = (declaration: Node): string[] => {
-  if (declaration.type === 'VariableDeclaration') return declaration.declarations.flatMap((d: Node) => boundNames(d.id));
-  return declaration.id ? [declaration.id.name] : [];
-};
-
-/** The names a binding pattern binds. */
-const boundNames = (pattern: Node, names: string[] = []): string[] => {
-  switch (pattern.type) {
-    case 'Identifier':
-      names.push(pattern.name);
-      break;
-    case 'ObjectPattern':
-      for (const property of pattern.properties) boundNames(property.type === 'RestElement' ? property.argument : property.value, names);
-      break;
-    case 'ArrayPattern':
-      for (const element of pattern.elements) if (element) boundNames(element, names);
-      break;
-    case 'RestElement':
-      boundNames(pattern.argument, names);
-      break;
-    case 'AssignmentPattern':
-      boundNames(pattern.left, names);
-      break;
-    default:
-  }
-  return names;
 };

@@ -11,12 +11,19 @@ export interface ModuleSourceOptions {
   sourceMapHook?: CompileModuleOptions['sourceMapHook'];
 }
 
-const deepFreeze = <T>(value: T): T => {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+/** Freezes the record's parts: arrays of strings, and maps of arrays (the shapes the compiler makes). */
+const freezeRecordParts = (record: PrecompiledModuleSource): void => {
+  Object.freeze(record.imports);
+  Object.freeze(record.exports);
+  Object.freeze(record.reexports);
+  for (const map of [record.__liveExportMap__, record.__fixedExportMap__, record.__reexportMap__] as Record<string, unknown[]>[]) {
+    for (const key in map) {
+      const entry = map[key]!;
+      for (const item of entry) if (typeof item === 'object' && item !== null) Object.freeze(item);
+      Object.freeze(entry);
+    }
+    Object.freeze(map);
   }
-  return value;
 };
 
 const moduleSourceDynamicImports = new WeakMap<object, readonly string[]>();
@@ -41,8 +48,9 @@ export class ModuleSource {
     }
     // The record's keys come in Endo's order (imports, exports, reexports, program, maps, flags).
     const record = compileModule(source, opts);
+    freezeRecordParts(record);
     Object.assign(this, record);
-    deepFreeze(this);
+    Object.freeze(this);
     const literals = dynamicImportsOf(record);
     if (literals.length > 0) moduleSourceDynamicImports.set(this, literals);
   }
