@@ -27,17 +27,12 @@ const WHY = {
     'http-assert → deep-equal@1 assigns `exports.shim` with `exports === Object.keys`; SES froze Object.keys: "Cannot add property shim, object is not extensible"',
   overrideValueOf:
     'nunjucks assigns `SafeString.prototype.valueOf` on an object made by `Object.create(String.prototype)`; String.prototype.valueOf is frozen and overrideTaming \'severe\' does not cover it: "Cannot assign to read only property \'valueOf\'"',
-  censoredComment:
-    'CORDON_CENSORED_TEXT: htmlparser2\'s dist/Tokenizer.js has `<!-->` in a comment; Cordon\'s censor rewrites its `<!--` but not the overlapping `-->` (one scan with /<!--|-->/g): "Cannot rewrite text that SES\'s evaluator rejects ("-->")"',
   noSyncHook:
     'fs-extra\'s `require(\'graceful-fs\')` is loaded synchronously (Compartment.importNow) at run time; graceful-fs\'s builtins then need an importNowHook, which this configuration lacks: "Cannot find package "fs" imported by fs-extra>graceful-fs"',
 };
 
 // In every configuration.
 const EVERYWHERE = {
-  cheerio: `cheerio → htmlparser2 → ${WHY.censoredComment}`,
-  htmlparser2: WHY.censoredComment,
-  'sanitize-html': `sanitize-html → htmlparser2 → ${WHY.censoredComment}`,
   koa: WHY.deepEqualShim,
   nunjucks: WHY.overrideValueOf,
 };
