@@ -12,6 +12,7 @@ import { IMPORT_OPTION_NAMES, type ImportOptions } from '../link/index.js';
 import { defaultParserForLanguage } from '../load/index.js';
 import { COMPARTMENT_MAP_NAME, readArchiveCompartmentMap, type ArchiveCompartmentMap } from '../model/archive.js';
 import type { ParserForLanguage } from '../model/module-source.js';
+import { specNamespace } from '../model/namespace.js';
 import type { ReadFnOrPowers, ReadPowers } from '../powers/index.js';
 import { makeArchiveCompartments, type ArchiveHookOptions } from './hooks.js';
 import { LIMIT_NAMES, readZip, type ArchiveLimits } from './zip.js';
@@ -123,7 +124,7 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
           errors: all,
         });
       }
-      const namespace = (await entryCompartment.import(map.entry.module)) as Record<string, unknown>;
+      const namespace = specNamespace((await entryCompartment.import(map.entry.module)) as Record<string, unknown>);
       return { namespace };
     },
   };

@@ -9,8 +9,7 @@ import { makeCompartmentMaker, makeExitProvider, type CompartmentInstance, type 
 import { archiveSpecifier, type ArchiveCompartment, type ArchiveCompartmentMap, type ArchiveFileModule } from '../model/archive.js';
 import { pathOfFileUrl } from '../model/file-url.js';
 import { escapeUrlPath, isHierarchicalUrl, joinLocation, schemeOf } from '../model/location.js';
-import { markRequireReturnsDefault } from '../model/require-value.js';
-import type { ModuleSourceRecord, ParseOptions, ParserForLanguage, SesCompartmentLike, VirtualModuleSource } from '../model/module-source.js';
+import type { ModuleSourceRecord, ParseOptions, ParserForLanguage } from '../model/module-source.js';
 import { makeReexportedNames } from './reexports.js';
 
 export interface ArchiveHookOptions extends ImportOptions {
@@ -24,54 +23,6 @@ const LINE_BREAKS = /[\r\n\u2028\u2029]/g;
 
 /** `__filename` of a module at `location`: the path of a `file:` URL, else the location itself. */
 export const filenameOfLocation = (location: string): string => (schemeOf(location) === 'file:' ? (pathOfFileUrl(location) ?? location) : location);
-
-/**
- * A compartment as a CommonJS module's `execute` sees it, whose `evaluate` names the module's location
- * in the evaluated text (`//# sourceURL=`), so that stack frames name it as they do ES modules'.
- */
-const namingEvaluate = (compartment: SesCompartmentLike, url: string): SesCompartmentLike => {
-  const suffix = `\n//# sourceURL=${url.replace(LINE_BREAKS, '')}`;
-  return {
-    importNow: specifier => compartment.importNow(specifier),
-    import: specifier => compartment.import(specifier),
-    module: specifier => compartment.module(specifier),
-    evaluate: source => compartment.evaluate(`${source}${suffix}`),
-    get globalThis() {
-      return compartment.globalThis;
-    },
-  };
-};
-
-const withSourceUrl = (record: ModuleSourceRecord, url: string): ModuleSourceRecord => {
-  if ('__syncModuleProgram__' in record || typeof (record as VirtualModuleSource).execute !== 'function') return record;
-  const { execute } = record as VirtualModuleSource;
-  const named: VirtualModuleSource['execute'] = (target, compartment, resolved) => execute(target, namingEvaluate(compartment, url), resolved);
-  return Object.freeze({ ...record, execute: named });
-};
-
-const isVirtualSource = (value: unknown): value is VirtualModuleSource =>
-  value !== null && typeof value === 'object' && typeof (value as VirtualModuleSource).execute === 'function' && Array.isArray((value as VirtualModuleSource).exports);
-
-/**
- * A host module an `importHook` gives as a virtual module source (Endo's form: `{ imports, exports,
- * execute }`, bare or as `{ source }`): when it exports `default`, `require()` of it returns that
- * default, as Endo's `require` does (a builtin given so is then the builtin itself, as on Node).
- */
-const requireGivesDefault = new WeakMap<object, VirtualModuleSource>();
-const asHostModule = (descriptor: unknown): unknown => {
-  const source = isVirtualSource(descriptor) ? descriptor : isVirtualSource((descriptor as { source?: unknown } | undefined)?.source) ? (descriptor as { source: VirtualModuleSource }).source : undefined;
-  if (source === undefined || !source.exports.includes('default')) return descriptor;
-  let marked = requireGivesDefault.get(source);
-  if (marked === undefined) {
-    const { execute } = source;
-    const executeMarked: VirtualModuleSource['execute'] = (target, compartment, resolved) => {
-      execute.call(source, target, compartment, resolved);
-      markRequireReturnsDefault(target);
-    };
-    requireGivesDefault.set(source, (marked = Object.freeze({ ...source, execute: executeMarked })));
-  }
-  return descriptor === source ? marked : { ...(descriptor as object), source: marked };
-};
 
 /** Builds the compartments of one import of an archive; `note` records each problem a hook reports. */
 export const makeArchiveCompartments = (
@@ -136,7 +87,7 @@ export const makeArchiveCompartments = (
         );
       };
       const found = exitModule(exitSpecifier, name, sync);
-      return found instanceof Promise ? found.then(d => asHostModule(d ?? missing())) : asHostModule(found ?? missing());
+      return found instanceof Promise ? found.then(d => d ?? missing()) : found ?? missing();
     };
 
     /** The options a CommonJS-like parser receives: Node's module environment, by the archive's tables. */
@@ -191,7 +142,7 @@ export const makeArchiveCompartments = (
       }
       const sourceMapUrl = computeSourceMapLocation?.({ compartment: name, module: specifier, location: entry.location, sha512: entry.sha512 });
       const finish = ({ record }: { record: ModuleSourceRecord }) => {
-        let source = parser.heuristicImports ? withSourceUrl(record, url) : record;
+        let source = record;
         if (sourceMapUrl !== undefined && '__syncModuleProgram__' in source) {
           source = Object.freeze({ ...source, __syncModuleProgram__: `${source.__syncModuleProgram__}\n//# sourceMappingURL=${sourceMapUrl.replace(LINE_BREAKS, '')}` });
         }

@@ -50,9 +50,10 @@ const checkNamespace = (namespace, location) => {
   assert.equal(namespace.dep.dirname, moduleDirname(location, 'dep-v1.0.0', 'lib/index.js'));
   assert.equal(namespace.dep.resolved, moduleFilename(location, 'dep-v1.0.0', 'lib/other.js'));
   assert.equal(namespace.dep.other, 'other');
-  // Stack frames name each module's location (its sourceURL), ES module and CommonJS alike.
+  // Stack frames name each module (its sourceURL): an ES module by its location, a CommonJS module by
+  // its __filename (as Node names CommonJS frames by path: the path for `file:`, else the location).
   assert.ok(namespace.esmStack.includes(`${moduleLocation(location, 'esdep-v1.0.0', 'src/where.js')}:`), namespace.esmStack);
-  assert.ok(namespace.dep.stack.includes(`${moduleLocation(location, 'dep-v1.0.0', 'lib/index.js')}:`), namespace.dep.stack);
+  assert.ok(namespace.dep.stack.includes(`${moduleFilename(location, 'dep-v1.0.0', 'lib/index.js')}:`), namespace.dep.stack);
 };
 
 for (const { kind, location } of LOCATIONS) {
