@@ -80,7 +80,8 @@ export const nodeGlobalsFor = (compartmentGlobalThis: Record<PropertyKey, unknow
 export const nodeBuiltinModules = (): Record<string, object> => {
   const modules: Record<string, object> = {};
   const cache = new Map<string, object>();
-  for (const name of builtinModules) {
+  // Node 24 lists the prefix-only builtins with their prefix (`node:sqlite`): those come below.
+  for (const name of builtinModules.filter(name => !name.startsWith('node:'))) {
     const load = (): object => {
       let loaded = cache.get(name);
       if (!loaded) cache.set(name, (loaded = require(`node:${name}`) as object));

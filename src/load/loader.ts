@@ -8,13 +8,12 @@ import { CordonError, requireErrorOf } from '../diagnostics/index.js';
 import { defaultParserForLanguage, exportsOfCommonJs } from '../compile/index.js';
 import {
   isNodeBuiltinName,
-  markRequireReturnsDefault,
   pathOfFileUrl,
   type ModuleSourceRecord,
   type PackageCompartmentDescriptor,
   type PackageCompartmentMapDescriptor,
   type ParserForLanguage,
-  type VirtualModuleSource,
+
 } from '../model/index.js';
 import type { ReadNowPowers, ReadPowers } from '../powers/index.js';
 
@@ -22,6 +21,9 @@ const isReadNowPowers = (powers: ReadPowers): powers is ReadNowPowers =>
   typeof (powers as Partial<ReadNowPowers>).maybeReadNow === 'function';
 import type { ImportKind } from '../resolve/index.js';
 import { resolveSpecifier, type Resolution, type ResolveContext } from './resolve-specifier.js';
+import { languageOf, type LanguageContext } from './language.js';
+import { resolveStars, type StarAccess } from './stars.js';
+import { emptyModule, throwing, type CompartmentState, type Target } from './targets.js';
 import { runAsync, runSync, type Loader } from './trampoline.js';
 
 /** Endo's module transform: bytes of one language in, bytes (maybe of another language) out. */
@@ -80,42 +82,6 @@ export interface LoadedModule {
 /** The SES compartment surface the loader hands out in `{ namespace, compartment }` descriptors. */
 export type CompartmentLookup = (location: string) => object;
 
-/** `deferred`: a CommonJS require that failed, thrown when required; `failed`: an ESM import that failed, thrown when loaded (so that SES goes on loading the rest, and every failure is reported). */
-type Target =
-  | Resolution
-  | { readonly type: 'exit'; readonly specifier: string; readonly required: true }
-  | { readonly type: 'deferred' | 'failed'; readonly error: unknown; readonly specifier: string; readonly referrer: string };
-
-interface CompartmentState {
-  readonly descriptor: PackageCompartmentDescriptor;
-  /** referrer → specifier → full specifier */
-  readonly resolutions: Map<string, Map<string, string>>;
-  readonly targets: Map<string, Target>;
-  /** kinds of the modules loaded here (for resolving their dynamic imports) */
-  readonly kinds: Map<string, ImportKind>;
-  deferredCount: number;
-}
-
-const throwing = (error: unknown): VirtualModuleSource =>
-  Object.freeze({ imports: Object.freeze([]), exports: Object.freeze([]), execute: () => { throw error; } });
-
-/** What a file or package the `browser` field maps to `false` is: `{}`, as bundlers give. */
-const emptyModule = (): VirtualModuleSource =>
-  Object.freeze({
-    imports: Object.freeze([]),
-    exports: Object.freeze(['default']),
-    execute: (exportsTarget: Record<string, unknown>) => {
-      exportsTarget.default = {};
-      markRequireReturnsDefault(exportsTarget);
-    },
-  });
-
-const extensionOf = (path: string): string => {
-  const base = path.slice(path.lastIndexOf('/') + 1);
-  const dot = base.lastIndexOf('.');
-  return dot <= 0 ? '' : base.slice(dot + 1);
-};
-
 const decoder = new TextDecoder();
 
 export class ModuleLoader {
@@ -127,7 +93,6 @@ export class ModuleLoader {
   readonly #parsers: ParserForLanguage;
   readonly #context: ResolveContext;
   readonly #states = new Map<string, CompartmentState>();
-  readonly #scopeTypes = new Map<string, string | null>();
   readonly #cjsAnalyses = new Map<string, ReturnType<typeof exportsOfCommonJs>>();
   readonly #maybeRead: (location: string) => Promise<Uint8Array | undefined>;
   /** Module location → its descriptor (or the promise of it): each module is loaded once. */
@@ -321,6 +286,17 @@ export class ModuleLoader {
 
   readonly #log = (...args: unknown[]): void => this.#options.log?.(...args);
 
+  readonly #languageContext: LanguageContext = {
+    parsers: () => this.#parsers,
+    scopeTypes: new Map(),
+    note: error => this.#note(error),
+  };
+
+  readonly #starAccess: StarAccess = {
+    stateOf: compartment => this.#state(compartment),
+    loadRaw: (state, path) => this.#loadRaw(state, path, new URL(path, state.descriptor.location).href, false),
+  };
+
   #note(error: unknown): unknown {
     this.errors.push(error);
     return error;
@@ -331,7 +307,7 @@ export class ModuleLoader {
     const known = this.#loaded.get(location);
     if (known !== undefined) return known;
     let loaded = this.#loadRaw(state, module, location, sync);
-    if (!sync) loaded = Promise.resolve(loaded).then(descriptor => this.#resolveStars(descriptor as { source: ModuleSourceRecord }, state, module));
+    if (!sync) loaded = Promise.resolve(loaded).then(descriptor => resolveStars(descriptor as { source: ModuleSourceRecord }, state, module, this.#starAccess));
     this.#loaded.set(location, loaded);
     if (loaded instanceof Promise) loaded.catch(() => this.#loaded.delete(location));
     return loaded;
@@ -347,107 +323,10 @@ export class ModuleLoader {
     return loaded;
   }
 
-  /**
-   * SES decides `export *` ambiguity by module: a name two stars reach is dropped even when both lead
-   * to the same binding (date-fns's `longFormatters`). Node decides by binding. For a module with two
-   * or more stars, Cordon works out which names each star brings and where each binding comes from,
-   * and hands SES explicit re-exports instead of the stars: the same names Node gives.
-   */
-  async #resolveStars(descriptor: { source: ModuleSourceRecord; importMeta?: unknown }, state: CompartmentState, module: string): Promise<unknown> {
-    const record = descriptor.source;
-    if (!('__syncModuleProgram__' in record) || record.reexports.length < 2) return descriptor;
-    const origins = new Map<string, Promise<Map<string, string | null>>>();
-    /** name → origin of the binding (or null when ambiguous), for every name a module exports. */
-    const exportsOf = (compartment: string, path: string, seen: ReadonlySet<string>): Promise<Map<string, string | null>> => {
-      const key = `${compartment}${path}`;
-      if (seen.has(key)) return Promise.resolve(new Map());
-      let promise = origins.get(key);
-      if (!promise) {
-        promise = (async () => {
-          const targetState = this.#state(compartment);
-          const loaded = (await this.#loadRaw(targetState, path, new URL(path, compartment).href, false)) as { source: ModuleSourceRecord };
-          const source = loaded.source;
-          const out = new Map<string, string | null>();
-          if (!('__syncModuleProgram__' in source)) {
-            for (const name of source.exports) out.set(name, `${key}#${name}`);
-            return out;
-          }
-          for (const [name, [local]] of Object.entries({ ...source.__fixedExportMap__, ...source.__liveExportMap__ })) out.set(name, `${key}#${local}`);
-          const targetOf = (specifier: string) => {
-            const full = targetState.resolutions.get(path)?.get(specifier);
-            const target = full === undefined ? undefined : targetState.targets.get(full);
-            return target?.type === 'module' ? target : undefined;
-          };
-          const inner = new Set([...seen, key]);
-          // Every target is loaded at once; the results are then read in order.
-          const reexported = Object.entries(source.__reexportMap__);
-          const reexportedNames = await Promise.all(
-            reexported.map(([specifier]) => {
-              const target = targetOf(specifier);
-              return target ? exportsOf(target.compartment, target.module, inner) : Promise.resolve(new Map<string, string | null>());
-            }),
-          );
-          reexported.forEach(([specifier, pairs], index) => {
-            const target = targetOf(specifier);
-            const names = reexportedNames[index]!;
-            for (const [importName, exportName] of pairs) {
-              out.set(exportName, importName === '*' ? `${target?.compartment}${target?.module}#*` : (names.get(importName) ?? `${key}#${specifier}#${importName}`));
-            }
-          });
-          const starred = new Map<string, string | null>();
-          const starTargets = source.reexports.map(targetOf);
-          const starNames = await Promise.all(starTargets.map(target => (target ? exportsOf(target.compartment, target.module, inner) : Promise.resolve(new Map<string, string | null>()))));
-          for (const names of starNames) {
-            for (const [name, origin] of names) {
-              if (name === 'default' || out.has(name)) continue;
-              const previous = starred.get(name);
-              starred.set(name, previous === undefined || previous === origin ? origin : null);
-            }
-          }
-          for (const [name, origin] of starred) out.set(name, origin);
-          return out;
-        })();
-        origins.set(key, promise);
-      }
-      return promise;
-    };
-    try {
-      const own = new Set(record.exports);
-      const chosen = new Map<string, { specifier: string; origin: string | null }>();
-      const targets = record.reexports.map(specifier => {
-        const full = state.resolutions.get(module)?.get(specifier);
-        return full === undefined ? undefined : state.targets.get(full);
-      });
-      // A star of a host module: leave it to SES.
-      if (targets.some(target => target?.type !== 'module')) return descriptor;
-      const self = new Set([`${state.descriptor.location}${module}`]);
-      const starNames = await Promise.all(targets.map(target => exportsOf((target as Resolution & { type: 'module' }).compartment, (target as Resolution & { type: 'module' }).module, self)));
-      for (const [index, specifier] of record.reexports.entries()) {
-        for (const [name, origin] of starNames[index]!) {
-          if (name === 'default' || own.has(name)) continue;
-          const previous = chosen.get(name);
-          if (previous === undefined) chosen.set(name, { specifier, origin });
-          else if (previous.origin !== origin || origin === null) chosen.set(name, { specifier: previous.specifier, origin: null });
-        }
-      }
-      const reexportMap: Record<string, [string, string][]> = {};
-      for (const [specifier, pairs] of Object.entries(record.__reexportMap__)) reexportMap[specifier] = [...pairs];
-      const names = [...own];
-      for (const [name, { specifier, origin }] of chosen) {
-        if (origin === null) continue; // ambiguous: Node leaves it out too
-        (reexportMap[specifier] ??= []).push([name, name]);
-        names.push(name);
-      }
-      const source = Object.freeze({ ...record, exports: Object.freeze(names.sort()), reexports: Object.freeze([]), __reexportMap__: Object.freeze(reexportMap) });
-      return { ...descriptor, source };
-    } catch {
-      return descriptor; // a star target failed to load: SES reports it when it links
-    }
-  }
 
   #loadLocalOnce(state: CompartmentState, module: string, location: string, sync: boolean): unknown {
     const descriptor = state.descriptor;
-    const language = (bytes: Uint8Array) => this.#languageOf(descriptor, module, bytes);
+    const language = () => languageOf(this.#languageContext, descriptor, module);
     const finish = (bytes: Uint8Array, lang: string, sourceMap?: string): unknown => {
       const parser = this.#parsers[lang];
       if (!parser) {
@@ -487,7 +366,7 @@ export class ModuleLoader {
           new CordonError('CORDON_MODULE_NOT_FOUND', `Cannot find module ${module} in package ${descriptor.label}`, { file: location, specifier: module, package: descriptor.label }),
         );
       }
-      const lang = this.#run(language(bytes), sync);
+      const lang = this.#run(language(), sync);
       const transform = (chosen: string): unknown => {
         const asyncTransform = this.#options.moduleTransforms?.[chosen];
         const syncTransform = this.#options.syncModuleTransforms?.[chosen];
@@ -657,55 +536,6 @@ export class ModuleLoader {
     };
     const pending = [...new Set(record.imports)].filter(specifier => !state.resolutions.get(module)?.has(specifier));
     return Promise.all(pending.map(specifier => runAsync(resolveOne(specifier), this.#maybeRead))).then(done);
-  }
-
-  /** A module's language: the map's `types`, Node's package scope (`type` of the nearest package.json) for `.js`, the extension table. */
-  *#languageOf(descriptor: PackageCompartmentDescriptor, module: string, _bytes: Uint8Array): Loader<string> {
-    const typed = descriptor.types[module];
-    if (typed !== undefined) return typed;
-    const extension = extensionOf(module);
-    if (extension === 'js' || extension === '') {
-      const scoped = yield* this.#packageScopeType(descriptor, module);
-      if (scoped !== null) return scoped === 'module' ? 'mjs' : 'cjs';
-      return descriptor.parsers[extension] ?? descriptor.parsers.js ?? 'cjs';
-    }
-    const language = descriptor.parsers[extension];
-    if (language !== undefined) return language;
-    if (this.#parsers[extension]) return extension;
-    throw this.#note(
-      new CordonError('CORDON_NO_PARSER', `No language for .${extension} files (module ${module} of package ${descriptor.label})`, {
-        file: new URL(module, descriptor.location).href,
-        package: descriptor.label,
-      }),
-    );
-  }
-
-  /** The `type` of the nearest package.json between the module and its package root, or `null`. */
-  *#packageScopeType(descriptor: PackageCompartmentDescriptor, module: string): Loader<string | null> {
-    const root = descriptor.location;
-    const visited: string[] = [];
-    let found: string | null = null;
-    for (let dir = new URL('.', new URL(module, root)).href; dir !== root && dir.startsWith(root); dir = new URL('..', dir).href) {
-      const known = this.#scopeTypes.get(dir);
-      if (known !== undefined) {
-        found = known;
-        break;
-      }
-      visited.push(dir);
-      const bytes = yield { read: `${dir}package.json` };
-      if (bytes !== undefined) {
-        let type: unknown;
-        try {
-          type = JSON.parse(decoder.decode(bytes)).type;
-        } catch {
-          type = undefined;
-        }
-        found = type === 'module' ? 'module' : 'commonjs';
-        break;
-      }
-    }
-    for (const dir of visited) this.#scopeTypes.set(dir, found);
-    return found;
   }
 }
 

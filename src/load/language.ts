@@ -1,0 +1,73 @@
+/**
+ * A module's language, as Node decides it: the compartment map's `types`, then for `.js` (and
+ * extensionless) files the `type` of the nearest package.json between the module and its package root
+ * (read once per folder), then the package's extension table and the parsers Cordon knows.
+ */
+import { CordonError } from '../diagnostics/index.js';
+import type { PackageCompartmentDescriptor, ParserForLanguage } from '../model/index.js';
+import type { Loader } from './trampoline.js';
+
+export interface LanguageContext {
+  readonly parsers: () => ParserForLanguage;
+  /** folder URL → the `type` of its nearest package.json (`null`: none before the package root) */
+  readonly scopeTypes: Map<string, string | null>;
+  /** Records a load failure (reported with the others) and returns it. */
+  readonly note: (error: unknown) => unknown;
+}
+
+const decoder = new TextDecoder();
+
+export const extensionOf = (path: string): string => {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  return dot <= 0 ? '' : base.slice(dot + 1);
+};
+
+/** A module's language: the map's `types`, Node's package scope for `.js`, the extension table. */
+export function* languageOf(context: LanguageContext, descriptor: PackageCompartmentDescriptor, module: string): Loader<string> {
+  const typed = descriptor.types[module];
+  if (typed !== undefined) return typed;
+  const extension = extensionOf(module);
+  if (extension === 'js' || extension === '') {
+    const scoped = yield* packageScopeType(context, descriptor, module);
+    if (scoped !== null) return scoped === 'module' ? 'mjs' : 'cjs';
+    return descriptor.parsers[extension] ?? descriptor.parsers.js ?? 'cjs';
+  }
+  const language = descriptor.parsers[extension];
+  if (language !== undefined) return language;
+  if (context.parsers()[extension]) return extension;
+  throw context.note(
+    new CordonError('CORDON_NO_PARSER', `No language for .${extension} files (module ${module} of package ${descriptor.label})`, {
+      file: new URL(module, descriptor.location).href,
+      package: descriptor.label,
+    }),
+  );
+}
+
+/** The `type` of the nearest package.json between the module and its package root, or `null`. */
+function* packageScopeType(context: LanguageContext, descriptor: PackageCompartmentDescriptor, module: string): Loader<string | null> {
+  const root = descriptor.location;
+  const visited: string[] = [];
+  let found: string | null = null;
+  for (let dir = new URL('.', new URL(module, root)).href; dir !== root && dir.startsWith(root); dir = new URL('..', dir).href) {
+    const known = context.scopeTypes.get(dir);
+    if (known !== undefined) {
+      found = known;
+      break;
+    }
+    visited.push(dir);
+    const bytes = yield { read: `${dir}package.json` };
+    if (bytes !== undefined) {
+      let type: unknown;
+      try {
+        type = JSON.parse(decoder.decode(bytes)).type;
+      } catch {
+        type = undefined;
+      }
+      found = type === 'module' ? 'module' : 'commonjs';
+      break;
+    }
+  }
+  for (const dir of visited) context.scopeTypes.set(dir, found);
+  return found;
+}
