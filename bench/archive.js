@@ -11,7 +11,6 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import url from 'node:url';
-import { builtinModules, createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { generateApp } from './generate.js';
 
@@ -29,32 +28,8 @@ const root = path.resolve(import.meta.dirname, '..');
 const appDir = app => path.join(root, 'bench', '.apps', `archive-${app}`);
 const archiveOf = (app, contender) => path.join(appDir(app), `${contender}.zip`);
 const entryOf = app => path.join(appDir(app), app.startsWith('gen-') ? 'main.js' : 'main.mjs');
-const ARCHIVE_LOCATION = 'memory:app.zip';
+import { ARCHIVE_LOCATION, builtinImportHook } from './hosts.js';
 
-/** Node's builtins as Endo's `importHook` gives them: a module whose default is the builtin and whose names are its keys. */
-const builtinImportHook = () => {
-  const require = createRequire(import.meta.url);
-  const names = new Set(builtinModules.flatMap(name => [name, `node:${name}`]));
-  const sources = new Map();
-  return async specifier => {
-    if (!names.has(specifier)) return undefined;
-    let source = sources.get(specifier);
-    if (!source) {
-      const namespace = require(specifier.startsWith('node:') ? specifier : `node:${specifier}`);
-      const keys = Object.keys(namespace).filter(key => key !== 'default');
-      source = Object.freeze({
-        imports: [],
-        exports: [...keys, 'default'],
-        execute: exports => {
-          for (const key of keys) exports[key] = namespace[key];
-          exports.default = namespace;
-        },
-      });
-      sources.set(specifier, source);
-    }
-    return source;
-  };
-};
 
 if (values.worker) {
   await import('ses');

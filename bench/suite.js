@@ -54,13 +54,16 @@ if (values.worker) {
           ...(await import('@endo/compartment-mapper/node-powers.js')),
         };
     const powers = lib.makeReadPowers({ fs, url, crypto, path });
-    const modules = host.nodeBuiltinModules();
+    // As Endo's users call it: builtins through importHook, the archive parsed at a memory: location.
+    const { ARCHIVE_LOCATION, builtinImportHook } = await import('./hosts.js');
+    const importHook = builtinImportHook();
     const globals = host.nodeGlobals(new Set(Object.getOwnPropertyNames(new Compartment().globalThis)));
-    const runOptions = cordon ? { globals, globalsFor: host.nodeGlobalsFor, modules } : { globals, modules };
+    const runOptions = cordon ? { globals, globalsFor: host.nodeGlobalsFor, importHook } : { globals: { ...globals, global: globalThis }, importHook };
+    const { parseArchive } = cordon ? lib : await import('@endo/compartment-mapper/import-archive.js');
     run = {
       map: () => lib.mapNodeModules(powers, entry, {}),
-      make: async () => fs.writeFileSync(values.archive, await lib.makeArchive(powers, entry, { modules })),
-      'import-archive': () => lib.importArchive(powers, url.pathToFileURL(values.archive).href, runOptions),
+      make: async () => fs.writeFileSync(values.archive, await lib.makeArchive(powers, entry, { importHook })),
+      'import-archive': async () => (await parseArchive(fs.readFileSync(values.archive), ARCHIVE_LOCATION, { computeSha512: powers.computeSha512, importHook })).import(runOptions),
       import: () => lib.importLocation(powers, entry, runOptions),
     }[op];
   }
@@ -149,7 +152,7 @@ const fmt = op => (op.error ? `fails: ${op.error.slice(0, 40)}` : `${op.ms.toFix
 const ratio = (a, b) => (a?.error || b?.error || !a || !b ? '—' : `${(a.ms / b.ms).toFixed(2)}x`);
 if (compile) {
   console.log('\ncompile throughput (MB/s), Cordon vs @endo/module-source');
-  console.table(compile);
+  console.table(compile.workloads.map(w => ({ workload: w.workload, MB: w.MB, 'cold c/e MB/s': `${w.cold.cordonMBps} / ${w.cold.endoMBps}`, cold: `${w.cold.ratio}x`, 'warm c/e MB/s': `${w.warm.cordonMBps} / ${w.warm.endoMBps}`, warm: `${w.warm.ratio}x` })));
 }
 console.log(`\ncold operations, ms (median of ${runs}; a fresh process each), peak RSS in MB`);
 console.table(
