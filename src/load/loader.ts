@@ -242,7 +242,11 @@ export class ModuleLoader {
 
   /** The path (or else the location) of a module of a compartment, as Node names files in errors. */
   #fileOf(state: CompartmentState, module: string): string {
-    const location = new URL(module, state.descriptor.location).href;
+    return this.#pathOf(new URL(module, state.descriptor.location).href);
+  }
+
+  /** A location as a file path where the powers can make one, else the location itself. */
+  #pathOf(location: string): string {
     const powers = this.#powers;
     return (powers.fileURLToPath ? safePath(() => powers.fileURLToPath!(location)) : pathOfFileUrl(location)) ?? location;
   }
@@ -426,9 +430,7 @@ export class ModuleLoader {
     const full = this.resolveNow(state.descriptor.location, module, specifier, 'require');
     const target = state.targets.get(full);
     if (!target || target.type !== 'module') return specifier;
-    const location = new URL(target.module, target.compartment).href;
-    const powers = this.#powers;
-    return (powers.fileURLToPath ? safePath(() => powers.fileURLToPath!(location)) : pathOfFileUrl(location)) ?? location;
+    return this.#pathOf(new URL(target.module, target.compartment).href);
   }
 
   /** Names a CommonJS module offers through `module.exports = require(…)`, as Node computes them. */

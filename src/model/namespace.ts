@@ -92,6 +92,13 @@ export const withSpecNamespaces = (functor: (environment: FunctorEnvironment) =>
   (environment: FunctorEnvironment): void => {
     // The record is any iterable of [specifier, iterable of [name, updaters]] (SES iterates it).
     const imports = (record: UpdateRecord): void => {
+      // Most modules have no `import * as`: hand their record over untouched (this runs once per module).
+      let stars = false;
+      for (const [, updaters] of record) for (const [name] of updaters) if (name === '*') stars = true;
+      if (!stars) {
+        environment.imports(record);
+        return;
+      }
       const wrapped: [string, [string, Updater[]][]][] = [];
       for (const [specifier, updaters] of record) {
         const names: [string, Updater[]][] = [];
