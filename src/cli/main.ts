@@ -10,6 +10,7 @@ import { compileCommonJs, CordonError, ModuleSource, precompile } from '../index
 import { inspectArchive, packApplication, verifyArchive } from './archive-commands.js';
 import { formatError } from './report.js';
 import { runApplication } from './run.js';
+import { generateCommand } from './policy-command.js';
 
 const USAGE = `Usage: cordon <command> [options]
 
@@ -17,6 +18,14 @@ Commands:
   run <entry|app.zip> [-- args]  Run a Node application (or an archive) with each package in its own SES compartment
       -C, --condition <c>  an exports/imports condition (repeatable)
       --dev               include the entry package's devDependencies
+      --policy <file>     the policy (LavaMoat's policy.json or Endo's policy object as JSON);
+                          default: lavamoat/node/policy.json in the entry's package, if present
+      --policy-override <file>  merged over the policy (default: policy-override.json beside it)
+  policy generate <entry> [--out <file>] [--audit] [-- args]
+                                 Write a LavaMoat-format policy.json from Cordon's analysis of every module
+                                 (default --out: lavamoat/node/policy.json in the entry's package);
+                                 --audit also runs the app once, everything allowed, and adds what each
+                                 package really reached
   pack <entry> -o <app.zip>      Pack an application into a deterministic archive; prints its sha512
       -C, --condition <c>, --dev  as for run
   verify <app.zip> [--sha512 <hex>]  Check an archive (structure, map, every module's hash, the expected hash)
@@ -73,12 +82,24 @@ const runCommand = async (args: string[]): Promise<number> => {
   const { values, positionals } = parseArgs({
     args: own,
     allowPositionals: true,
-    options: { condition: { type: 'string', short: 'C', multiple: true }, dev: { type: 'boolean', default: false } },
+    options: {
+      condition: { type: 'string', short: 'C', multiple: true },
+      dev: { type: 'boolean', default: false },
+      policy: { type: 'string' },
+      'policy-override': { type: 'string' },
+    },
   });
   const [entry, ...rest] = positionals;
   if (entry === undefined) return fail(`run needs an entry module\n\n${USAGE}`, 2);
   const appArgs = [...rest, ...(separator === -1 ? [] : args.slice(separator + 1))];
-  return runApplication({ entry, args: appArgs, conditions: values.condition ?? [], dev: values.dev ?? false });
+  return runApplication({
+    entry,
+    args: appArgs,
+    conditions: values.condition ?? [],
+    dev: values.dev ?? false,
+    policy: values.policy,
+    policyOverride: values['policy-override'],
+  });
 };
 
 const packCommand = async (args: string[]): Promise<number> => {
@@ -107,6 +128,23 @@ const inspectCommand = async (args: string[]): Promise<number> => {
   return inspectArchive(positionals[0]!, values.json ?? false);
 };
 
+const policyCommand = async (args: string[]): Promise<number> => {
+  const [sub, ...rest] = args;
+  if (sub !== 'generate') return fail(`policy takes a subcommand: generate\n\n${USAGE}`, 2);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      condition: { type: 'string', short: 'C', multiple: true },
+      dev: { type: 'boolean', default: false },
+      'include-root': { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1) return fail(`policy generate needs one entry\n\n${USAGE}`, 2);
+  return generateCommand({ entry: positionals[0]!, out: values.out, conditions: values.condition ?? [], dev: values.dev ?? false, includeRoot: values['include-root'] ?? false });
+};
+
 const main = async (argv: string[]): Promise<number> => {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
@@ -123,6 +161,7 @@ const main = async (argv: string[]): Promise<number> => {
     if (command === 'pack') return await packCommand(rest);
     if (command === 'verify') return await verifyCommand(rest);
     if (command === 'inspect') return await inspectCommand(rest);
+    if (command === 'policy') return await policyCommand(rest);
   } catch (error) {
     if (error instanceof CordonError) {
       process.stderr.write(formatError(error));

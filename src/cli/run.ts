@@ -1,6 +1,7 @@
 /**
- * `cordon run <entry> [-- args…]`: run a Node application confined, each package in its own
- * compartment, with Node's globals and builtins granted (no policy yet), `process.argv` as
+ * `cordon run [--policy F] [--policy-override F] <entry> [-- args…]`: run a Node application confined,
+ * each package in its own compartment, with Node's globals and builtins as the policy grants them
+ * (without one, every package gets all of them, and a one-line notice says so), `process.argv` as
  * `node <entry> args…` would give it, and the app's exit code.
  */
 import fs from 'node:fs';
@@ -9,12 +10,16 @@ import url from 'node:url';
 import crypto from 'node:crypto';
 import { nodeBuiltinModules, nodeGlobals, nodeGlobalsFor, nodeLockdownOptions } from './node-host.js';
 import { formatError } from './report.js';
+import { defaultPolicyPath, readPolicyFiles } from './policy-files.js';
 
 export interface RunOptions {
   readonly entry: string;
   readonly args: readonly string[];
   readonly conditions: readonly string[];
   readonly dev: boolean;
+  /** `--policy FILE`; else `lavamoat/node/policy.json` of the entry's package, if there is one. */
+  readonly policy?: string | undefined;
+  readonly policyOverride?: string | undefined;
 }
 
 interface SesGlobals {
@@ -40,6 +45,16 @@ export const runApplication = async (options: RunOptions): Promise<number> => {
     process.stderr.write(`cordon: no such file: ${options.entry}\n`);
     return 2;
   }
+  let policy: unknown;
+  try {
+    policy = await readPolicyFiles(entryPath, options.policy, options.policyOverride);
+  } catch (error) {
+    process.stderr.write(formatError(error));
+    return 2;
+  }
+  if (policy === undefined) {
+    process.stderr.write(`cordon: no policy (${path.relative(process.cwd(), defaultPolicyPath(entryPath)) || 'lavamoat/node/policy.json'} not found): nothing is restricted, every package may use every builtin and global; write one with: cordon policy generate ${options.entry}\n`);
+  }
   await import('ses');
   const ses = globalThis as unknown as SesGlobals;
   ses.lockdown!(nodeLockdownOptions);
@@ -48,7 +63,7 @@ export const runApplication = async (options: RunOptions): Promise<number> => {
   const powers = makeReadNowPowers({ fs, url, crypto, path });
   const compartmentGlobals = new Set(Object.getOwnPropertyNames(new ses.Compartment!().globalThis));
   process.argv = [process.argv[0]!, entryPath, ...options.args];
-  const host = { globals: nodeGlobals(compartmentGlobals), globalsFor: nodeGlobalsFor, modules: nodeBuiltinModules() };
+  const host = { globals: nodeGlobals(compartmentGlobals), globalsFor: nodeGlobalsFor, modules: nodeBuiltinModules(), ...(policy === undefined ? {} : { policy }) };
   try {
     if (isArchive(entryPath)) {
       // An archive runs like an entry: every module's hash is checked before any of it runs.

@@ -123,6 +123,14 @@ export const errorCodes = {
     title: 'A module is not in the archive',
     hint: 'The archive holds only what the application reached when it was made. Import the module statically (or with a literal import()/require()) so that it is archived, or provide it as a host module.',
   },
+  CORDON_POLICY_DENIED: {
+    title: 'The policy does not allow what a package reached',
+    hint: 'The message names the package (its chain from the application), what it reached, where, and the policy key that would allow it. Add that key to policy-override.json (or the policy you pass) only if the package should have it.',
+  },
+  CORDON_ARCHIVE_POLICY_DENIED: {
+    title: 'An archive links what the host policy does not allow',
+    hint: 'The archive\'s compartment map links a package or host module that the policy given to parseArchive/importArchive denies. Nothing ran. Rebuild the archive from a trusted source, or allow the link in the policy if it is intended.',
+  },
 } as const satisfies Record<string, { title: string; hint: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -5,10 +5,12 @@
  * (`{ namespace, compartment }`), so every package that imports `fs` shares one instance, as in Node
  * and Endo. The host's descriptor is first loaded as given (any SES descriptor or module source), then
  * handed on in Node's shape (see endow/exits.ts). With `archiveOnly`, nothing runs: an exit that exists
- * is a placeholder.
+ * is a placeholder. Under a policy, `viewFor` gives each package its own view of the module (its
+ * private copy, or only the granted members): the host is still asked once, the view is made once per
+ * package, and what a package writes into its view no other package sees.
  */
 import { CordonError } from '../diagnostics/index.js';
-import { makeExitModuleSource } from '../endow/index.js';
+import { makeExitModuleSource, moduleExportsOfHostNamespace } from '../endow/index.js';
 import type { CompartmentConstructor, CompartmentInstance, ImportHook, ImportNowHook } from './link.js';
 
 type Found = { readonly descriptor: object | undefined };
@@ -29,6 +31,7 @@ export const makeExitProvider = (
   importNowHook: ImportNowHook | undefined,
   archiveOnly = false,
   findCompartment: () => CompartmentConstructor = () => (globalThis as { Compartment?: CompartmentConstructor }).Compartment!,
+  viewFor?: (specifier: string, packageLocation: string, moduleExports: unknown) => unknown,
 ) => {
   const placeholder = { source: Object.freeze({ imports: [], exports: [], execute() { throw new CordonError('CORDON_INVALID_ARGUMENT', 'An application loaded to be archived cannot run'); } }) };
   /** specifier → what the host gave (or the promise of it) */
@@ -55,7 +58,11 @@ export const makeExitProvider = (
     return hostCompartment;
   };
 
+  /** specifier → the host's namespace, for the per-package views */
+  const namespaces = new Map<string, object>();
+  const perPackage = new Map<string, object>();
   const linkTo = (specifier: string, namespace: object): object => {
+    namespaces.set(specifier, namespace);
     records.set(`${shapedPrefix}${specifier}`, { source: makeExitModuleSource(namespace) });
     return { namespace: `${shapedPrefix}${specifier}`, compartment: compartment() };
   };
@@ -87,6 +94,23 @@ export const makeExitProvider = (
     return given instanceof Promise ? given.then(settle) : settle(given);
   };
 
+  /** The package's own descriptor (its view), or the shared one when the policy leaves it unrestricted. */
+  const viewed = (specifier: string, packageLocation: string, shared: unknown): unknown => {
+    const namespace = namespaces.get(specifier);
+    if (!viewFor || shared === undefined || namespace === undefined) return shared;
+    const key = `${packageLocation}\u0000${specifier}`;
+    const known = perPackage.get(key);
+    if (known) return known;
+    const moduleExports = moduleExportsOfHostNamespace(namespace);
+    const view = viewFor(specifier, packageLocation, moduleExports);
+    if (view === moduleExports) return shared;
+    // A view object's own keys are its named exports; anything else is only a default export.
+    records.set(`policy:${key}`, { source: makeExitModuleSource(view !== null && typeof view === 'object' ? view : { default: view }) });
+    const descriptor = { namespace: `policy:${key}`, compartment: compartment() };
+    perPackage.set(key, descriptor);
+    return descriptor;
+  };
+
   return (specifier: string, packageLocation: string, sync: boolean): unknown => {
     let found = asked.get(specifier);
     if (found === undefined) {
@@ -101,6 +125,6 @@ export const makeExitProvider = (
     } else if (found instanceof Promise && sync) {
       throw new CordonError('CORDON_DYNAMIC_REQUIRE_UNAVAILABLE', `Host module ${JSON.stringify(specifier)} is still being loaded by the async importHook; it cannot be required synchronously yet`, { specifier });
     }
-    return found instanceof Promise ? found.then(f => f.descriptor) : found.descriptor;
+    return found instanceof Promise ? found.then(f => viewed(specifier, packageLocation, f.descriptor)) : viewed(specifier, packageLocation, found.descriptor);
   };
 };

@@ -9,8 +9,9 @@ import { ModuleLoader, type LoaderOptions } from '../load/index.js';
 import { withCompartmentFunctor, type ModuleSourceRecord, type PackageCompartmentMapDescriptor } from '../model/index.js';
 import type { ReadPowers } from '../powers/index.js';
 import { makeExitProvider } from './exits.js';
+import { makeEnforcement, type Enforcement, type Requester } from './policy.js';
 
-export { makeExitProvider };
+export { makeExitProvider, makeEnforcement, type Enforcement, type Requester };
 
 /** An SES module descriptor, as `importHook`s return them. */
 export type ModuleDescriptor = object;
@@ -41,9 +42,11 @@ export interface ImportOptions {
   Compartment?: CompartmentConstructor | undefined;
   transforms?: readonly unknown[] | undefined;
   __shimTransforms__?: readonly unknown[] | undefined;
+  /** Endo's policy object or LavaMoat's policy.json (see docs/policy.md); absent: nothing restricted. */
+  policy?: unknown;
 }
 
-export const IMPORT_OPTION_NAMES: readonly string[] = ['globals', 'globalsFor', 'modules', 'importHook', 'importNowHook', 'Compartment', 'transforms', '__shimTransforms__'];
+export const IMPORT_OPTION_NAMES: readonly string[] = ['globals', 'globalsFor', 'modules', 'importHook', 'importNowHook', 'Compartment', 'transforms', '__shimTransforms__', 'policy'];
 
 /** The import hooks a package's compartment is built with. */
 export interface CompartmentHooks {
@@ -75,13 +78,16 @@ const ownGlobals = (global: Record<PropertyKey, unknown>): void => {
   if (typeof HostError.captureStackTrace === 'function') define('Error', makeCompartmentError(HostError));
 };
 
-export const makeCompartmentMaker = (options: ImportOptions): ((label: string, hooks: CompartmentHooks) => CompartmentInstance) => {
+export const makeCompartmentMaker = (
+  options: ImportOptions,
+  enforcement?: Enforcement,
+): ((label: string, hooks: CompartmentHooks, isEntry?: boolean) => CompartmentInstance) => {
   const Compartment = findCompartmentConstructor(options.Compartment);
   const descriptors = options.globals ? Object.getOwnPropertyDescriptors(options.globals) : undefined;
   const { globalsFor, transforms, __shimTransforms__ } = options;
   const transformOptions = { ...(transforms ? { transforms } : {}), ...(__shimTransforms__ ? { __shimTransforms__ } : {}) };
   const shareEvaluator = !transforms && !__shimTransforms__;
-  return (label, hooks) => {
+  return (label, hooks, isEntry = false) => {
     const evaluate = (source: string): unknown => compartment.evaluate(source);
     const bind = (descriptor: unknown): unknown => {
       if (descriptor === null || typeof descriptor !== 'object' || !('source' in descriptor)) return descriptor;
@@ -104,13 +110,14 @@ export const makeCompartmentMaker = (options: ImportOptions): ((label: string, h
       ...transformOptions,
     });
     ownGlobals(compartment.globalThis);
-    if (descriptors) Object.defineProperties(compartment.globalThis, descriptors);
+    if (enforcement) enforcement.applyGlobals(compartment.globalThis, { canonicalName: label, isEntry }, descriptors);
+    else if (descriptors) Object.defineProperties(compartment.globalThis, descriptors);
     if (globalsFor) Object.assign(compartment.globalThis, globalsFor(compartment.globalThis, label));
     return compartment;
   };
 };
 
-export interface LinkOptions extends Omit<LoaderOptions, 'isHostModule' | 'hasExitHook' | 'exitModule'>, Readonly<ImportOptions> {
+export interface LinkOptions extends Omit<LoaderOptions, 'isHostModule' | 'hasExitHook' | 'exitModule' | 'gate'>, Readonly<ImportOptions> {
   /** Load only (for archives): host modules are placeholders, nothing may run. */
   readonly archiveOnly?: boolean | undefined;
 }
@@ -120,6 +127,8 @@ export interface LinkedApplication {
   readonly compartments: ReadonlyMap<string, CompartmentInstance>;
   readonly entryCompartment: CompartmentInstance;
   readonly entryModule: string;
+  /** The policy in force, when one was given. */
+  readonly enforcement?: Enforcement | undefined;
 }
 
 export const findCompartmentConstructor = (given: CompartmentConstructor | undefined): CompartmentConstructor => {
@@ -130,15 +139,37 @@ export const findCompartmentConstructor = (given: CompartmentConstructor | undef
   return found;
 };
 
+/** The requester a compartment of the map stands for: its canonical name, and whether it is the entry. */
+const requesterOf = (map: PackageCompartmentMapDescriptor, location: string): Requester => ({
+  canonicalName: map.compartments[location]?.label ?? location,
+  isEntry: location === map.entry.compartment,
+});
+
 export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPowers, options: LinkOptions): LinkedApplication => {
-  const makeCompartment = makeCompartmentMaker(options);
+  const enforcement = options.policy === undefined ? undefined : makeEnforcement(options.policy, map.compartments[map.entry.compartment]?.name);
+  const makeCompartment = makeCompartmentMaker(options, enforcement);
   const modules = options.modules ?? {};
   const { importHook, importNowHook } = options;
+  const viewFor = enforcement
+    ? (specifier: string, location: string, moduleExports: unknown) => {
+        const requester = requesterOf(map, location);
+        return enforcement.exitNamespace(requester, specifier, enforcement.checkExit(requester, specifier, { specifier }), moduleExports);
+      }
+    : undefined;
   const loader = new ModuleLoader(map, readPowers, {
     ...options,
     isHostModule: specifier => Object.hasOwn(modules, specifier),
     hasExitHook: importHook !== undefined || importNowHook !== undefined,
-    exitModule: makeExitProvider(modules, importHook, importNowHook, options.archiveOnly, () => findCompartmentConstructor(options.Compartment)),
+    exitModule: makeExitProvider(modules, importHook, importNowHook, options.archiveOnly, () => findCompartmentConstructor(options.Compartment), viewFor),
+    gate: enforcement
+      ? (compartment, resolution, where) => {
+          const requester = requesterOf(map, compartment.location);
+          if (resolution.type === 'exit') enforcement.checkExit(requester, resolution.specifier, where);
+          else if (resolution.type === 'module' && resolution.compartment !== compartment.location) {
+            enforcement.checkEdge(requester, map.compartments[resolution.compartment]?.label ?? resolution.compartment, where);
+          }
+        }
+      : undefined,
   });
   const compartments = new Map<string, CompartmentInstance>();
   const compartmentOf = (location: string): CompartmentInstance => {
@@ -147,8 +178,8 @@ export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPower
     return found;
   };
   for (const [location, descriptor] of Object.entries(map.compartments)) {
-    compartments.set(location, makeCompartment(descriptor.label, loader.hooksFor(location, compartmentOf)));
+    compartments.set(location, makeCompartment(descriptor.label, loader.hooksFor(location, compartmentOf), location === map.entry.compartment));
   }
   const entryCompartment = compartmentOf(map.entry.compartment);
-  return { loader, compartments, entryCompartment, entryModule: map.entry.module };
+  return { loader, compartments, entryCompartment, entryModule: map.entry.module, enforcement };
 };

@@ -62,9 +62,38 @@ export interface LoaderOptions {
   readonly log?: ((...args: unknown[]) => void) | undefined;
   /** Receives the source map of each compiled module (Endo's `sourceMapHook` of makeArchive). */
   readonly sourceMapHook?: ((sourceMap: string, details: { compartment: string; module: string; location: string; sha512?: string | undefined }) => void) | undefined;
+  /**
+   * The policy's check of every resolution (static imports while loading, dynamic ones when they
+   * happen); throws to deny. A denied static ESM import fails the load; a denied require throws where
+   * it is called.
+   */
+  readonly gate?: ((compartment: PackageCompartmentDescriptor, resolution: Resolution, where: GateWhere) => void) | undefined;
   /** Called for every module loaded from a package (for archives and analysis). */
   readonly onModule?: ((event: LoadedModule) => void) | undefined;
 }
+
+export interface GateWhere {
+  readonly specifier: string;
+  readonly file: string;
+  readonly line?: number | undefined;
+  readonly column?: number | undefined;
+}
+
+/** Line (1-based) and column of the first quoted occurrence of `specifier` in `text`. */
+const locate = (text: string, specifier: string): { line?: number; column?: number } => {
+  for (const quote of ["'", '"', '`']) {
+    const index = text.indexOf(`${quote}${specifier}${quote}`);
+    if (index < 0) continue;
+    let line = 1;
+    let start = 0;
+    for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) {
+      line += 1;
+      start = i + 1;
+    }
+    return { line, column: index - start };
+  }
+  return {};
+};
 
 export interface LoadedModule {
   readonly compartment: string;
@@ -153,6 +182,24 @@ export class ModuleLoader {
     return runSync(generator, this.#readNow());
   }
 
+  /** The policy's check (nothing without a policy); `bytes` locates a static import's line. */
+  #gate(state: CompartmentState, referrer: string, specifier: string, resolution: Resolution, bytes?: Uint8Array): void {
+    const gate = this.#options.gate;
+    if (!gate) return;
+    const file = new URL(referrer, state.descriptor.location).href;
+    let where: GateWhere = { specifier, file };
+    if (bytes !== undefined) {
+      // Only worked out when the gate denies: the line is for the message.
+      try {
+        gate(state.descriptor, resolution, where);
+        return;
+      } catch {
+        where = { ...where, ...locate(decoder.decode(bytes), specifier) };
+      }
+    }
+    gate(state.descriptor, resolution, where);
+  }
+
   /** The full specifier (in the referrer's compartment) for what `specifier` names; registers its target. */
   #register(state: CompartmentState, referrer: string, specifier: string, kind: ImportKind, resolution: Resolution): string {
     let full: string;
@@ -200,6 +247,7 @@ export class ModuleLoader {
     if (known !== undefined) return known;
     // ESM resolution reads nothing (unless `searchSuffixes` asks for probing); `require` may.
     const resolution = this.#run(resolveSpecifier(this.#context, state.descriptor, referrer, specifier, kind), true) as Resolution;
+    this.#gate(state, referrer, specifier, resolution);
     return this.#register(state, referrer, specifier, kind, resolution);
   }
 
@@ -480,6 +528,7 @@ export class ModuleLoader {
         if (state.resolutions.get(module)?.has(specifier)) continue;
         try {
           const resolution = yield* resolveSpecifier(loader.#context, descriptor, module, specifier, kind);
+          loader.#gate(state, module, specifier, resolution, result.bytes);
           loader.#register(state, module, specifier, kind, resolution);
         } catch (error) {
           loader.#defer(state, module, specifier, error, kind === 'require' ? 'deferred' : 'failed');
@@ -531,6 +580,7 @@ export class ModuleLoader {
     const resolveOne = function* (specifier: string): Loader<void> {
       try {
         const resolution = yield* resolveSpecifier(loader.#context, descriptor, module, specifier, kind);
+        loader.#gate(state, module, specifier, resolution, result.bytes);
         loader.#register(state, module, specifier, kind, resolution);
       } catch (error) {
         loader.#defer(state, module, specifier, error, kind === 'require' ? 'deferred' : 'failed');

@@ -81,9 +81,11 @@ export const loadFromMap = async (readPowers: ReadFnOrPowers, compartmentMap: Pa
         Compartment: merged.Compartment,
         transforms: merged.transforms,
         __shimTransforms__: merged.__shimTransforms__,
+        policy: merged.policy,
       });
       const entry = new URL(linked.entryModule, compartmentMap.entry.compartment).href;
       try {
+        await linked.enforcement?.loadAttenuators(specifier => linked.entryCompartment.import(specifier));
         await linked.entryCompartment.load(linked.entryModule);
       } catch (error) {
         throw loadFailure(entry, linked.loader.errors, error);
@@ -95,9 +97,9 @@ export const loadFromMap = async (readPowers: ReadFnOrPowers, compartmentMap: Pa
 };
 
 export const importFromMap = async (readPowers: ReadFnOrPowers, compartmentMap: PackageCompartmentMapDescriptor, options: LoadOptions = {}) => {
-  const { globals, globalsFor, modules, importHook, importNowHook, Compartment, transforms, __shimTransforms__, ...loadOnly } = options;
+  const { globals, globalsFor, modules, importHook, importNowHook, Compartment, transforms, __shimTransforms__, policy, ...loadOnly } = options;
   const application = await loadFromMap(readPowers, compartmentMap, loadOnly);
-  return application.import(dropUndefined({ globals, globalsFor, modules, importHook, importNowHook, Compartment, transforms, __shimTransforms__ }));
+  return application.import(dropUndefined({ globals, globalsFor, modules, importHook, importNowHook, Compartment, transforms, __shimTransforms__, policy }));
 };
 
 const dropUndefined = <T extends object>(object: T): T => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;

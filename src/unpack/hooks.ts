@@ -5,7 +5,7 @@
  * (see docs/locations.md); they are each module's `import.meta.url` and sourceURL, and what errors name.
  */
 import { CordonError } from '../diagnostics/index.js';
-import { makeCompartmentMaker, makeExitProvider, type CompartmentInstance, type ImportOptions } from '../link/index.js';
+import { makeCompartmentMaker, makeExitProvider, type CompartmentInstance, type Enforcement, type ImportOptions, type Requester } from '../link/index.js';
 import { archiveSpecifier, type ArchiveCompartment, type ArchiveCompartmentMap, type ArchiveFileModule } from '../model/archive.js';
 import { pathOfFileUrl } from '../model/file-url.js';
 import { escapeUrlPath, isHierarchicalUrl, joinLocation, schemeOf } from '../model/location.js';
@@ -31,12 +31,20 @@ export const makeArchiveCompartments = (
   archiveLocation: string,
   options: ArchiveHookOptions,
   note: (error: unknown) => unknown,
+  enforcement?: Enforcement,
 ) => {
   const { parserForLanguage, computeSourceLocation, computeSourceMapLocation } = options;
-  const makeCompartment = makeCompartmentMaker(options);
+  const makeCompartment = makeCompartmentMaker(options, enforcement);
   const hostModules = options.modules ?? {};
   const hasHook = options.importHook !== undefined || options.importNowHook !== undefined;
-  const exitModule = makeExitProvider(hostModules, options.importHook, options.importNowHook);
+  const requesterOf = (name: string): Requester => ({ canonicalName: map.compartments[name]?.label ?? name, isEntry: name === map.entry.compartment });
+  const viewFor = enforcement
+    ? (specifier: string, name: string, moduleExports: unknown) => {
+        const requester = requesterOf(name);
+        return enforcement.exitNamespace(requester, specifier, enforcement.checkExit(requester, specifier, { specifier }), moduleExports);
+      }
+    : undefined;
+  const exitModule = makeExitProvider(hostModules, options.importHook, options.importNowHook, false, undefined, viewFor);
   const reexportedNames = makeReexportedNames(map, files);
   const compartments = new Map<string, CompartmentInstance>();
   const main: { module?: object | undefined } = {};
@@ -86,6 +94,14 @@ export const makeArchiveCompartments = (
           }),
         );
       };
+      // Exits the archive's map names were checked before anything ran; this covers the ones it does not.
+      if (enforcement) {
+        try {
+          enforcement.checkExit(requesterOf(name), exitSpecifier, { specifier: exitSpecifier, file: archiveLocation });
+        } catch (error) {
+          throw note(error);
+        }
+      }
       const found = exitModule(exitSpecifier, name, sync);
       return found instanceof Promise ? found.then(d => d ?? missing()) : found ?? missing();
     };
@@ -156,11 +172,15 @@ export const makeArchiveCompartments = (
       }
     };
 
-    return makeCompartment(compartment.label, {
-      resolveHook,
-      importHook: async (specifier: string) => load(specifier, false),
-      importNowHook: (specifier: string) => load(specifier, true),
-    });
+    return makeCompartment(
+      compartment.label,
+      {
+        resolveHook,
+        importHook: async (specifier: string) => load(specifier, false),
+        importNowHook: (specifier: string) => load(specifier, true),
+      },
+      name === map.entry.compartment,
+    );
   };
 
   /** The compartment of an archived package, made when first reached. */

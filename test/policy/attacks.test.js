@@ -1,0 +1,99 @@
+// The attack classes of the policy issue, on a real package tree (test/fixtures/policy), each in a fresh
+// process under real lockdown: importLocation and archive modes, Endo's and LavaMoat's formats, builtins
+// through `modules` and through the hooks. Every case is first run with no policy, where the attack
+// succeeds: the assertions below are ones the enforcement makes true.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+
+const run = (mode, policy, config, entry = 'main.js') =>
+  JSON.parse(
+    execFileSync(process.execPath, [new URL('../helpers/policy-run.js', import.meta.url).pathname, mode, policy, config, entry], {
+      encoding: 'utf8',
+      env: { ...process.env, CORDON_ALLOWED_KEY: 'yes', CORDON_SECRET_KEY: 'no' },
+    }),
+  );
+
+const DENIED = 'denied CORDON_POLICY_DENIED';
+
+/** What the reader, logger, grabby and envreader packages report under the fixture's policies. */
+const checkGranted = result => {
+  assert.deepEqual(result.reader, {
+    read: 'the data',
+    keys: ['readFileSync'],
+    promises: 'undefined',
+    nullPrototype: true,
+    constructor: 'undefined',
+    defaultKeys: ['readFileSync'],
+    frozen: true,
+    inertFunction: 'threw TypeError',
+    sharedFlag: 'set by polyfill',
+  });
+  // Its own copy of fs is poisoned; the reader above still read the file.
+  assert.deepEqual(result.logger, { own: 'poisoned', console: 'object', sharedFlag: 'undefined' });
+  assert.deepEqual(result.grabby, { process: 'object', cwd: 'string', binding: DENIED, dlopen: DENIED, getBuiltinModule: DENIED });
+  assert.deepEqual(result.envreader, { allowed: 'yes', envKeys: ['CORDON_ALLOWED_KEY'], processKeys: ['env'], exit: 'undefined' });
+};
+
+const checkSneaky = sneaky => {
+  for (const key of ['computedRequire', 'computedBuiltin', 'computedPath', 'computedResolve', 'computedImport', 'computedImportBuiltin']) {
+    assert.match(sneaky[key], /^denied /, `${key}: ${sneaky[key]}`);
+  }
+  assert.equal(sneaky.computedBuiltin, DENIED);
+  assert.equal(sneaky.computedImportBuiltin, DENIED);
+  assert.deepEqual(
+    { process: sneaky.process, globalProcess: sneaky.globalProcess, console: sneaky.console, sharedFlag: sneaky.sharedFlag },
+    { process: 'undefined', globalProcess: 'undefined', console: 'undefined', sharedFlag: 'undefined' },
+  );
+  assert.equal(sneaky.functionThis, 'undefined');
+  assert.equal(sneaky.hostFunction, 'denied TypeError');
+  assert.equal(sneaky.compartment, 'undefined');
+  assert.equal(sneaky.callSites, 'none');
+};
+
+test('without a policy every attack of the fixture succeeds (so the tests below can fail)', () => {
+  const result = run('location', 'none', 'modules');
+  assert.equal(result.evil.require, 'reached');
+  assert.equal(result.evil.fs, 'reached');
+  assert.equal(result.evil.moduleBuiltin, 'reached');
+  assert.equal(result.sneaky.computedRequire, 'reached');
+  assert.equal(result.sneaky.process, 'object');
+  assert.equal(result.reader.read, 'poisoned', "the logger poisons the host's fs for everyone");
+  assert.notDeepEqual(result.reader.keys, ['readFileSync']);
+  assert.equal(result.grabby.binding, 'reached');
+  assert.equal(result.envreader.other, 'no');
+  assert.equal(result.sneaky.sharedFlag, 'string');
+});
+
+for (const policy of ['lavamoat', 'endo']) {
+  for (const config of ['modules', 'importHook', 'importNowHook']) {
+    test(`importLocation, ${policy} policy, builtins through ${config}: every way in is denied, every grant holds`, () => {
+      const result = run('location', policy, config);
+      assert.equal(result.error, undefined, JSON.stringify(result.error));
+      checkGranted(result);
+      checkSneaky(result.sneaky);
+      const { evil } = result;
+      for (const key of ['require', 'pathIntoPackage', 'requireResolve', 'moduleRequire', 'import', 'fs', 'nodeFs', 'upperScheme', 'fsPromises', 'childProcess', 'moduleBuiltin', 'importFs']) {
+        assert.equal(evil[key], DENIED, `evil.${key}`);
+      }
+      assert.match(evil.phantom, /^denied /);
+    });
+  }
+
+  test(`archive at memory:app.zip, ${policy} policy: a static link the host policy denies refuses the archive before anything runs`, () => {
+    const { error } = run('archive', policy, 'modules');
+    assert.equal(error?.code, 'CORDON_ARCHIVE_POLICY_DENIED', JSON.stringify(error));
+    const denied = error.errors.filter(e => e.package === 'evil').map(e => e.resource);
+    assert.ok(denied.includes('evil>secret') || denied.includes('secret'), JSON.stringify(error.errors));
+    for (const builtin of ['fs', 'fs/promises', 'child_process', 'module']) assert.ok(denied.includes(builtin), `${builtin} in ${JSON.stringify(denied)}`);
+  });
+
+  for (const config of ['modules', 'importHook']) {
+    test(`archive at memory:app.zip, ${policy} policy, builtins through ${config}: computed ways in denied, grants hold`, () => {
+      const result = run('archive', policy, config, 'dynamic.js');
+      assert.equal(result.error, undefined, JSON.stringify(result.error));
+      checkGranted(result);
+      checkSneaky(result.sneaky);
+    });
+  }
+}
