@@ -20,6 +20,7 @@ import { formatMarkers, formatOf } from './detect.js';
 import { hierarchyMessage, hierarchyViolations, reduceToTopmost } from './paths.js';
 import { Problems, invalidPolicy, keyPath, fieldPath, record } from './problems.js';
 import { validatePolicy } from './validate.js';
+import { isAttenuationDefinition } from './validate-endo.js';
 import { stripNodePrefix } from './validate-lavamoat.js';
 
 export interface MergeWhere {
@@ -86,7 +87,7 @@ const mergeLavaMoat = (a: LavaMoatPolicy, b: LavaMoatPolicy, problems: Problems)
 };
 
 const isGlobalsRecord = (globals: EndoPackagePolicy['globals']): globals is Rec<boolean | 'write'> =>
-  globals !== undefined && globals !== 'any' && !Array.isArray(globals) && !has(globals as object, 'attenuate');
+  globals !== undefined && globals !== 'any' && !isAttenuationDefinition(globals);
 
 const mergeAny = <V>(a: 'any' | Rec<V> | undefined, b: 'any' | Rec<V> | undefined): 'any' | Record<string, V> | undefined =>
   a === 'any' || b === 'any' ? 'any' : shallow(a, b);

@@ -27,8 +27,9 @@ import type {
   PackageGrants,
 } from './types.js';
 import { checkDottedPath, fieldPath, invalidPolicy, keyPath, Problems } from './problems.js';
-import { deepFreeze, FrozenMap, FrozenSet, sortedUnique } from './readonly.js';
+import { compareCodePoints, deepFreeze, FrozenMap, FrozenSet, sortedUnique } from './readonly.js';
 import { validatePolicy, type PolicyValidationOptions } from './validate.js';
+import { isAttenuationDefinition, isExplicitAttenuation } from './validate-endo.js';
 import { stripNodePrefix } from './validate-lavamoat.js';
 
 /** The name of Endo's compartment that runs attenuators. */
@@ -70,6 +71,10 @@ export const EMPTY_GRANTS: PackageGrants = makeGrants({ packages: new FrozenSet(
 
 /** Endo's `<ATTENUATORS>` compartment: any package (the attenuators), no globals, no builtins. */
 const ATTENUATORS_GRANTS: PackageGrants = makeGrants({ packages: 'any', globals: new FrozenMap(), builtins: new FrozenMap() });
+
+/** Read-only collections in code-point order of their keys (so grants do not depend on how a policy was written). */
+const sortedSet = (names: Iterable<string>): FrozenSet<string> => new FrozenSet(sortedUnique(names));
+const sortedMap = <V>(entries: Iterable<readonly [string, V]>): FrozenMap<string, V> => new FrozenMap([...entries].sort((a, b) => compareCodePoints(a[0], b[0])));
 
 const frozenCall = (attenuate: string, params: readonly unknown[]): AttenuatorCall => deepFreeze({ attenuate, params });
 
@@ -129,18 +134,18 @@ const endoBuiltin = (definition: boolean | EndoAttenuationDefinition, fallback: 
 const endoGrants = (policy: EndoPackagePolicy, path: string, context: EndoContext): PackageGrants => {
   const { problems } = context;
   const fallback = policy.defaultAttenuator ?? context.policyDefault;
-  const packages = policy.packages === 'any' ? 'any' : new FrozenSet(Object.entries(policy.packages ?? {}).flatMap(([name, allowed]) => (allowed ? [name] : [])));
+  const packages = policy.packages === 'any' ? 'any' : sortedSet(Object.entries(policy.packages ?? {}).flatMap(([name, allowed]) => (allowed ? [name] : [])));
   let globals: PackageGrants['globals'] = new FrozenMap();
   let globalsAttenuator: AttenuatorCall | undefined;
   const given = policy.globals;
   if (given === 'any') globals = 'any';
-  else if (Array.isArray(given) || (given !== undefined && Object.hasOwn(given, 'attenuate'))) {
-    globalsAttenuator = endoCall(given as EndoAttenuationDefinition, fallback, fieldPath(path, 'globals'), problems);
+  else if (isAttenuationDefinition(given)) {
+    globalsAttenuator = endoCall(given, fallback, fieldPath(path, 'globals'), problems);
   } else if (given !== undefined) {
     const access = Object.entries(given as Readonly<Record<string, boolean | 'write'>>).flatMap(([name, value]): [string, GlobalAccess][] =>
       value === 'write' ? [[name, 'write']] : value ? [[name, 'read']] : [],
     );
-    globals = new FrozenMap(access);
+    globals = sortedMap(access);
   }
   let builtins: PackageGrants['builtins'];
   if (policy.builtins === 'any') builtins = 'any';
@@ -151,7 +156,7 @@ const endoGrants = (policy: EndoPackagePolicy, path: string, context: EndoContex
       const grant = endoBuiltin(definition, fallback, at, problems);
       if (grant) addBuiltin(map, stripNodePrefix(specifier), grant, at, problems);
     }
-    builtins = new FrozenMap(map);
+    builtins = sortedMap(map);
   }
   return makeGrants({ packages, globals, globalsAttenuator, builtins, noGlobalFreeze: policy.noGlobalFreeze === true, source: context.source });
 };
@@ -159,9 +164,7 @@ const endoGrants = (policy: EndoPackagePolicy, path: string, context: EndoContex
 const endoAttenuators = (policy: EndoPolicy): string[] => {
   const found: string[] = [];
   const add = (definition: unknown): void => {
-    if (definition !== null && typeof definition === 'object' && !Array.isArray(definition) && Object.hasOwn(definition, 'attenuate')) {
-      found.push((definition as { attenuate: string }).attenuate);
-    }
+    if (isExplicitAttenuation(definition)) found.push(definition.attenuate);
   };
   if (policy.defaultAttenuator !== undefined) found.push(policy.defaultAttenuator);
   for (const packagePolicy of [policy.entry, ...Object.values(policy.resources)]) {
@@ -196,8 +199,8 @@ const normalizeEndo = (policy: EndoPolicy, options: NormalizeOptions): Normalize
 // ─── LavaMoat ────────────────────────────────────────────────────────────────────────────────────
 
 const lavaMoatGrants = (resource: LavaMoatResourcePolicy, path: string, problems: Problems, source: string | undefined): PackageGrants => {
-  const packages = new FrozenSet(Object.entries(resource.packages ?? {}).flatMap(([name, allowed]) => (allowed ? [name] : [])));
-  const globals = new FrozenMap(
+  const packages = sortedSet(Object.entries(resource.packages ?? {}).flatMap(([name, allowed]) => (allowed ? [name] : [])));
+  const globals = sortedMap(
     Object.entries(resource.globals ?? {}).flatMap(([name, value]): [string, GlobalAccess][] =>
       value === 'write' || value === 'redefine' ? [[name, 'write']] : value === true || value === 'read' ? [[name, 'read']] : [],
     ),
@@ -210,7 +213,7 @@ const lavaMoatGrants = (resource: LavaMoatResourcePolicy, path: string, problems
     const grant: BuiltinGrant = dot === -1 ? { kind: 'all' } : { kind: 'members', members: [bare.slice(dot + 1)] };
     addBuiltin(builtins, dot === -1 ? bare : bare.slice(0, dot), grant, keyPath(fieldPath(path, 'builtin'), key), problems);
   }
-  return makeGrants({ packages, globals, builtins: new FrozenMap(builtins), native: resource.native === true, source });
+  return makeGrants({ packages, globals, builtins: sortedMap(builtins), native: resource.native === true, source });
 };
 
 const normalizeLavaMoat = (policy: LavaMoatPolicy, options: NormalizeOptions): NormalizedPolicy => {

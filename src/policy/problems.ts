@@ -181,8 +181,9 @@ export const copyJsonValue = (value: unknown, path: string, problems: Problems, 
   return entries && record(entries.map(([key, item]) => [key, copyJsonValue(item, keyPath(path, key), problems, depth + 1)]));
 };
 
-/** A canonical name (`a`, `a>b`, `@s/a>b`): non-empty `>` segments. */
+/** A canonical name (`a`, `a>b`, `@s/a>b`): non-empty `>` segments (or Endo's `<ATTENUATORS>`). */
 export const checkCanonicalName = (name: string, path: string, problems: Problems): boolean => {
+  if (name === '<ATTENUATORS>') return true;
   if (name === '') problems.add(path, 'a canonical name may not be empty');
   else if (name.split('>').includes('')) problems.add(path, `the canonical name ${JSON.stringify(name)} has an empty ">" segment`);
   else return true;

@@ -10,6 +10,7 @@
 import type { EndoPackagePolicy, EndoPolicy, LavaMoatPolicy, LavaMoatResourcePolicy } from './types.js';
 import { compareCodePoints } from './readonly.js';
 import { validatePolicy } from './validate.js';
+import { isAttenuationDefinition } from './validate-endo.js';
 
 /** An object whose keys are already in the order to write. */
 class Ordered {
@@ -59,7 +60,7 @@ const lavaMoat = (policy: LavaMoatPolicy): Ordered =>
 
 const endoPackage = (policy: EndoPackagePolicy): Ordered =>
   fields(policy, ['globals', 'builtins', 'packages', 'noGlobalFreeze', 'defaultAttenuator', 'options'], (key, value) => {
-    if (key === 'globals') return Array.isArray(value) || (value !== null && typeof value === 'object' && Object.hasOwn(value, 'attenuate')) ? attenuation(value) : sorted(value);
+    if (key === 'globals') return isAttenuationDefinition(value) ? attenuation(value) : sorted(value);
     if (key === 'builtins' && value !== 'any') return recordOf(value as object, attenuation);
     return sorted(value);
   });

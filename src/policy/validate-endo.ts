@@ -22,17 +22,18 @@ import {
 const TOP_KEYS = ['resources', 'entry', 'defaultAttenuator'];
 const PACKAGE_KEYS = ['packages', 'globals', 'builtins', 'noGlobalFreeze', 'defaultAttenuator', 'options'];
 
-const explainPackageKey = (key: string): string | undefined => {
-  if (key === 'dynamic') return 'unknown key ("dynamic" is in Endo\'s types but its validator refuses it, and so does Cordon)';
-  if (key === 'builtin') return 'unknown key (Endo\'s policy uses "builtins"; "builtin" is LavaMoat\'s)';
-  return undefined;
-};
+const explainPackageKey = (key: string): string | undefined =>
+  key === 'dynamic' ? 'unknown key ("dynamic" is in Endo\'s types but its validator refuses it, and so does Cordon)' : undefined;
 
-const hasStringAttenuate = (value: unknown): boolean => {
+/** `{ attenuate: '…', … }`: an explicit attenuation definition (a globals record may have a global named `attenuate`). */
+export const isExplicitAttenuation = (value: unknown): value is { readonly attenuate: string; readonly params?: readonly unknown[] } => {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const descriptor = Reflect.getOwnPropertyDescriptor(value, 'attenuate');
   return descriptor !== undefined && 'value' in descriptor && typeof descriptor.value === 'string';
 };
+
+/** An attenuation definition, implicit (`[params…]`) or explicit, rather than a record. */
+export const isAttenuationDefinition = (value: unknown): value is EndoAttenuationDefinition => Array.isArray(value) || isExplicitAttenuation(value);
 
 const readParams = (value: unknown, path: string, problems: Problems): unknown[] | undefined =>
   readArray(value, path, problems)?.map((param, index) => copyJsonValue(param, indexPath(path, index), problems, 2));
@@ -73,7 +74,7 @@ const readPackages = (value: unknown, path: string, problems: Problems): EndoPac
 
 const readGlobals = (value: unknown, path: string, problems: Problems): EndoPackagePolicy['globals'] => {
   if (value === 'any') return 'any';
-  if (Array.isArray(value) || hasStringAttenuate(value)) return readAttenuationDefinition(value, path, problems);
+  if (isAttenuationDefinition(value)) return readAttenuationDefinition(value, path, problems);
   const entries = readObject(value, path, problems);
   if (!entries) return undefined;
   const items: [string, boolean | 'write'][] = [];
@@ -127,7 +128,7 @@ export const readEndoPackagePolicy = (value: unknown, path: string, problems: Pr
 
 /** Checks `entries` (the top-level properties) as Endo's format; the clean copy. */
 export const readEndoPolicy = (entries: readonly [string, unknown][], problems: Problems): EndoPolicy => {
-  checkKeys(entries, TOP_KEYS, '', problems, key => (key === 'root' || key === 'include' || key === 'resolutions' ? `unknown key ("${key}" is LavaMoat's format)` : undefined));
+  checkKeys(entries, TOP_KEYS, '', problems);
   const result: Record<string, unknown> = Object.create(null);
   if (!entries.some(([key]) => key === 'resources')) problems.add('resources', 'is required');
   for (const [key, value] of entries) {

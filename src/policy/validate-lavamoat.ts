@@ -26,7 +26,6 @@ const RESOURCE_KEYS = ['globals', 'builtin', 'packages', 'native', 'meta'];
 const GLOBAL_VALUES: readonly unknown[] = [true, false, 'write', 'redefine', 'read'];
 
 const explainResourceKey = (key: string): string | undefined => {
-  if (key === 'builtins') return 'unknown key (LavaMoat\'s policy uses "builtin"; "builtins" is Endo\'s)';
   if (key === 'env') return 'unknown key ("env" is read only by the classic lavamoat-node runtime; Cordon does not run packages unfrozen)';
   return undefined;
 };
@@ -98,7 +97,10 @@ const readResource = (value: unknown, path: string, problems: Problems): LavaMoa
     else if (key === 'builtin') result.builtin = readBuiltin(item, at, problems);
     else if (key === 'packages') result.packages = readBooleanRecord(item, at, problems, true);
     else if (key === 'native') result.native = checkBoolean(item, at, problems) ? item : undefined;
-    else if (key === 'meta') result.meta = copyJsonValue(item, at, problems, 1);
+    else if (key === 'meta') {
+      const meta = readObject(item, at, problems);
+      if (meta) result.meta = record(meta.map(([name, value]) => [name, copyJsonValue(value, keyPath(at, name), problems, 2)]));
+    }
   }
   return result as LavaMoatResourcePolicy;
 };
@@ -151,7 +153,7 @@ const readResolutions = (value: unknown, problems: Problems): LavaMoatPolicy['re
 
 /** Checks `entries` (the top-level properties) as LavaMoat's format; the clean copy. */
 export const readLavaMoatPolicy = (entries: readonly [string, unknown][], problems: Problems): LavaMoatPolicy => {
-  checkKeys(entries, TOP_KEYS, '', problems, key => (key === 'entry' || key === 'defaultAttenuator' ? `unknown key ("${key}" is Endo's format)` : undefined));
+  checkKeys(entries, TOP_KEYS, '', problems);
   const result: Record<string, unknown> = Object.create(null);
   const fields = new Map(entries);
   if (!fields.has('resources')) problems.add('resources', 'is required');

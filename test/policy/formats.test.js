@@ -120,6 +120,7 @@ test('LavaMoat: every problem is listed with its JSON path', () => {
     'include[2]: a canonical name may not be empty',
   ]);
   assert.deepEqual(problemsOf(() => assertPolicy({ root: {} })), ['resources: is required']);
+  assert.deepEqual(problemsOf(() => assertPolicy({ resources: { a: { meta: 'x' } } })), ['resources["a"].meta: expected an object, got "x"']);
   assert.deepEqual(problemsOf(() => assertPolicy([])), ['<policy>: expected an object, got an array']);
   // a parent set to false makes its children meaningful
   assert.doesNotThrow(() => assertPolicy({ resources: { a: { builtin: { fs: false, 'fs.readFile': true }, globals: { process: false, 'process.env': true } } } }));
@@ -348,6 +349,8 @@ test('normalise Endo: absent entry unrestricted, missing resource nothing, any, 
   assert.deepEqual([policy.defaultAttenuator, policy.attenuators, policy.names], ['top-att', ['globals-att', 'os-att', 'pkg-att', 'top-att'], ['a', 'b', 'c', 'd']]);
   const attenuators = policy.grantsFor('<ATTENUATORS>', false);
   assert.deepEqual([attenuators.packages, attenuators.globals.size, attenuators.builtins.size], ['any', 0, 0]);
+  const named = normalizePolicy({ resources: { a: { globals: { attenuate: true } } } }, { format: 'endo' });
+  assert.deepEqual([[...named.grantsFor('a', false).globals], named.grantsFor('a', false).globalsAttenuator, named.attenuators], [[['attenuate', 'read']], undefined, []], 'a global named attenuate is a global');
   const entry = normalizePolicy({ entry: { packages: { a: true }, globals: { console: true } }, resources: {} }).grantsFor('$root$', true);
   assert.deepEqual([[...entry.packages], [...entry.globals]], [['a'], [['console', 'read']]]);
 });
