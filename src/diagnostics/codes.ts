@@ -131,6 +131,14 @@ export const errorCodes = {
     title: 'An archive links what the host policy does not allow',
     hint: 'The archive\'s compartment map links a package or host module that the policy given to parseArchive/importArchive denies. Nothing ran. Rebuild the archive from a trusted source, or allow the link in the policy if it is intended.',
   },
+  CORDON_INVALID_POLICY: {
+    title: 'A policy is not valid',
+    hint: 'Fix each problem listed (error.problems gives every one with its JSON path). A policy is either Endo\'s policy object or LavaMoat\'s policy.json, never a mix of the two, and a policy-override.json must use the same format as its policy.json.',
+  },
+  CORDON_UNKNOWN_POLICY_NAME: {
+    title: 'A policy names packages the application does not have',
+    hint: 'Policies are keyed by canonical names (a>b>c: the shortest path of dependencies from the application to the package). Correct or remove each name listed, or regenerate the policy for this install.',
+  },
 } as const satisfies Record<string, { title: string; hint: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;
