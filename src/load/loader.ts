@@ -477,6 +477,8 @@ export class ModuleLoader {
   #requireResolve(state: CompartmentState, module: string, specifier: string): string {
     const full = this.resolveNow(state.descriptor.location, module, specifier, 'require');
     const target = state.targets.get(full);
+    // What `require()` would throw (not found, denied by the policy), `require.resolve` throws too.
+    if (target && (target.type === 'deferred' || target.type === 'failed')) throw requireErrorOf(target.error, target.specifier, this.#fileOf(state, target.referrer));
     if (!target || target.type !== 'module') return specifier;
     return this.#pathOf(new URL(target.module, target.compartment).href);
   }

@@ -68,10 +68,28 @@ export const makeArchiveCompartments = (
       return entry && 'location' in entry ? locationOf(referrer, entry.location) : fileLocation(referrer.replace(/^\.\//, ''));
     };
 
+    const checkExit = (exit: string, referrer: string): void => {
+      try {
+        enforcement!.checkExit(requesterOf(name), exit, { specifier: exit, file: referrerLocation(referrer) });
+      } catch (error) {
+        throw note(error);
+      }
+    };
+
     const resolveHook = (specifier: string, referrer: string): string => {
       const key = archiveSpecifier(referrer, specifier);
       if (kinds.get(referrer) === 'require' && Object.hasOwn(modules, `${key} (require)`)) return `${key} (require)`;
-      if (Object.hasOwn(modules, key) || Object.hasOwn(hostModules, key) || hasHook || SCHEME_SPECIFIER.test(key)) return key;
+      if (Object.hasOwn(modules, key)) {
+        const entry = modules[key]!;
+        if (enforcement && 'exit' in entry) checkExit(entry.exit, referrer);
+        return key;
+      }
+      if (Object.hasOwn(hostModules, key) || hasHook || SCHEME_SPECIFIER.test(key)) {
+        // A host module the map does not name: checked as SES resolves it (static imports while
+        // loading, before anything runs; computed ones where they are made).
+        if (enforcement) checkExit(key, referrer);
+        return key;
+      }
       // Not archived for this package, and no host to ask: say so now, naming both packages if the
       // archive holds the package under another's authority.
       const packageName = key.startsWith('@') ? key.split('/').slice(0, 2).join('/') : key.split('/')[0]!;

@@ -8,6 +8,7 @@
 import 'ses';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
+import url from 'node:url';
 import { importLocation, makeArchive, parseArchive } from 'cordon';
 import { HOST_CONFIGS } from './host-configs.js';
 import { fixtureUrl, nodePowers } from './fixtures.js';
@@ -44,7 +45,7 @@ try {
     const application = await parseArchive(bytes, 'memory:app.zip', { computeSha512: sha512 });
     ({ namespace } = await application.import(options));
   }
-  process.stdout.write(JSON.stringify(await namespace.run()));
+  process.stdout.write(JSON.stringify(await namespace.run(url.fileURLToPath(fixtureUrl('policy', 'app/node_modules/reader/data.txt')))));
 } catch (error) {
   process.stdout.write(JSON.stringify({ error: describe(error) }));
 }
