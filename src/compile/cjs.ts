@@ -172,11 +172,13 @@ export interface CommonJsEnvironment {
   readonly moduleExportsName?: boolean | undefined;
   /** `require.main`: the application's entry module; the entry registers its `module` here. */
   readonly main?: { module?: object | undefined; readonly isEntry: boolean } | undefined;
+  /** What `require()` hands out of the module it loaded (under a policy: another package's exports as this package's view of them). */
+  readonly requireView?: ((fullSpecifier: string, value: unknown) => unknown) | undefined;
 }
 
 /** Builds the SES virtual module source that runs a compiled CommonJS module. */
 export const makeCommonJsModuleSource = (compiled: PrecompiledCjsRecord, environment: CommonJsEnvironment = {}): VirtualModuleSource => {
-  const { specifier, location, filename, dirname, resolve, requireResolve } = environment;
+  const { specifier, location, filename, dirname, resolve, requireResolve, requireView } = environment;
   const resolveImport = environment.resolveImport ?? resolve;
   const withModuleExports = environment.moduleExportsName ?? commonJsNamespaceHasModuleExports;
   const exports = [...new Set([...compiled.exports, ...(environment.reexportedNames ?? []), 'default', ...(withModuleExports ? ['module.exports'] : [])])];
@@ -196,7 +198,9 @@ export const makeCommonJsModuleSource = (compiled: PrecompiledCjsRecord, environ
     };
     const require = (request: string): unknown => {
       if (typeof request !== 'string') throw new TypeError(`The "id" argument of require() must be a string, received ${typeof request}`);
-      return requireValue(compartment.importNow(fullSpecifier(request)));
+      const full = fullSpecifier(request);
+      const value = requireValue(compartment.importNow(full));
+      return requireView ? requireView(full, value) : value;
     };
     require.resolve = (request: string, options?: unknown): string => {
       if (!requireResolve) {

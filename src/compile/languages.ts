@@ -79,6 +79,7 @@ const commonJsRecord = (compiled: CompiledCommonJs | ReturnType<typeof readPreco
     resolve: options?.resolve,
     resolveImport: options?.resolveImport,
     requireResolve: options?.requireResolve,
+    requireView: options?.requireView,
     main: options?.main,
     reexportedNames: options?.reexportedNames,
   });

@@ -131,6 +131,10 @@ export const errorCodes = {
     title: 'An archive links what the host policy does not allow',
     hint: 'The archive\'s compartment map links a package or host module that the policy given to parseArchive/importArchive denies. Nothing ran. Rebuild the archive from a trusted source, or allow the link in the policy if it is intended.',
   },
+  CORDON_FOREIGN_EXPORT_WRITE: {
+    title: "A package tried to replace a function another package exports",
+    hint: 'Under a policy, a package may read and configure the packages it imports, but not replace, redefine or delete the functions they export (that would change them for every other package). If the package instruments another on purpose, run it without a policy, or change the exporter through its own API.',
+  },
   CORDON_INVALID_POLICY: {
     title: 'A policy is not valid',
     hint: 'Fix each problem listed (error.problems gives every one with its JSON path). A policy is either Endo\'s policy object or LavaMoat\'s policy.json, never a mix of the two, and a policy-override.json must use the same format as its policy.json.',

@@ -137,3 +137,35 @@ export const makeSharedGlobalCells = (): SharedGlobalCells => {
     },
   });
 };
+
+/**
+ * Another package's CommonJS exports as a package `require()`s them under a policy: the exporter's own
+ * object, read live (the exporter may keep changing it), but through a guard that refuses to replace,
+ * redefine or delete a function the exporter exports, or to swap its prototype — the poisoning of one
+ * package's API for every other package. Other writes (configuration flags such as `chalk.enabled`,
+ * setters such as `mongoose.Promise`) reach the exporter's object as in Node.
+ */
+export const makeExportsGuard = (exportsValue: unknown, refuse: (key: PropertyKey) => Error): unknown => {
+  if (!isObjectLike(exportsValue)) return exportsValue;
+  const exportsFunction = (target: object, key: PropertyKey): boolean => {
+    const descriptor = getOwnPropertyDescriptor(target, key);
+    return descriptor !== undefined && 'value' in descriptor && typeof descriptor.value === 'function';
+  };
+  return new Proxy(exportsValue, {
+    set(target, key, value) {
+      if (exportsFunction(target, key)) throw refuse(key);
+      return Reflect.set(target, key, value, target);
+    },
+    defineProperty(target, key, descriptor) {
+      if (exportsFunction(target, key)) throw refuse(key);
+      return Reflect.defineProperty(target, key, descriptor);
+    },
+    deleteProperty(target, key) {
+      if (exportsFunction(target, key)) throw refuse(key);
+      return Reflect.deleteProperty(target, key);
+    },
+    setPrototypeOf() {
+      throw refuse('__proto__');
+    },
+  });
+};

@@ -117,7 +117,7 @@ export const makeCompartmentMaker = (
   };
 };
 
-export interface LinkOptions extends Omit<LoaderOptions, 'isHostModule' | 'hasExitHook' | 'exitModule' | 'gate'>, Readonly<ImportOptions> {
+export interface LinkOptions extends Omit<LoaderOptions, 'isHostModule' | 'hasExitHook' | 'exitModule' | 'gate' | 'foreignExports'>, Readonly<ImportOptions> {
   /** Load only (for archives): host modules are placeholders, nothing may run. */
   readonly archiveOnly?: boolean | undefined;
 }
@@ -169,6 +169,10 @@ export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPower
             enforcement.checkEdge(requester, map.compartments[resolution.compartment]?.label ?? resolution.compartment, where);
           }
         }
+      : undefined,
+    foreignExports: enforcement
+      ? (importer, exporter, module, value) =>
+          enforcement.foreignExports(requesterOf(map, importer.location), map.compartments[exporter]?.label ?? exporter, new URL(module, exporter).href, value)
       : undefined,
   });
   const compartments = new Map<string, CompartmentInstance>();

@@ -6,7 +6,7 @@
  * the compartment maker asks `applyGlobals` for the package's globals.
  */
 import { CordonError } from '../diagnostics/index.js';
-import { makeMemberView, makePrivateCopy, makeSharedGlobalCells } from '../endow/index.js';
+import { makeExportsGuard, makeMemberView, makePrivateCopy, makeSharedGlobalCells } from '../endow/index.js';
 import { denialError, normalizePolicy, type BuiltinGrant, type DeniedKind, type NormalizedPolicy, type PackageGrants } from '../policy/index.js';
 
 export interface Where {
@@ -38,6 +38,8 @@ export interface Enforcement {
    * package's dependencies, imported by `load`), then runs the globals attenuations made so far.
    */
   loadAttenuators(load: (specifier: string) => Promise<unknown>): Promise<void>;
+  /** What `requester`'s `require()` gets of the module `key` of package `exporter` (its guarded exports). */
+  foreignExports(requester: Requester, exporter: string, key: string, value: unknown): unknown;
 }
 
 const NODE_PREFIX = /^node:/i;
@@ -209,7 +211,24 @@ export const makeEnforcement = (given: unknown, rootName: string | undefined): E
     for (const run of pendingGlobals.splice(0)) run();
   };
 
-  return Object.freeze({ policy, grantsOf, checkEdge, checkExit, exitNamespace, applyGlobals, loadAttenuators });
+  const guards = new Map<string, { value: unknown; guard: unknown }>();
+  const foreignExports = (requester: Requester, exporter: string, key: string, value: unknown): unknown => {
+    const cacheKey = `${requester.canonicalName}\u0000${key}`;
+    const known = guards.get(cacheKey);
+    if (known && known.value === value) return known.guard;
+    const guard = makeExportsGuard(
+      value,
+      property =>
+        new CordonError('CORDON_FOREIGN_EXPORT_WRITE', `Package ${requester.canonicalName} may not replace ${String(property)}, which package ${exporter} exports: only ${exporter} changes its own functions`, {
+          package: requester.canonicalName,
+          specifier: key,
+        }),
+    );
+    guards.set(cacheKey, { value, guard });
+    return guard;
+  };
+
+  return Object.freeze({ policy, grantsOf, checkEdge, checkExit, exitNamespace, applyGlobals, loadAttenuators, foreignExports });
 };
 
 const readGiven = (descriptors: Readonly<Record<PropertyKey, PropertyDescriptor>>, name: string): unknown => {

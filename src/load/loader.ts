@@ -68,6 +68,8 @@ export interface LoaderOptions {
    * it is called.
    */
   readonly gate?: ((compartment: PackageCompartmentDescriptor, resolution: Resolution, where: GateWhere) => void) | undefined;
+  /** Under a policy: what a package's `require()` gets of another package's module (its exports view). */
+  readonly foreignExports?: ((importer: PackageCompartmentDescriptor, exporter: string, module: string, value: unknown) => unknown) | undefined;
   /** Called for every module loaded from a package (for archives and analysis). */
   readonly onModule?: ((event: LoadedModule) => void) | undefined;
 }
@@ -470,7 +472,14 @@ export class ModuleLoader {
       resolve: (specifier: string) => this.resolveNow(where, module, specifier, 'require'),
       resolveImport: (specifier: string) => this.resolveNow(where, module, specifier, 'import'),
       requireResolve: (specifier: string) => this.#requireResolve(state, module, specifier),
+      ...(this.#options.foreignExports ? { requireView: (full: string, value: unknown) => this.#requireView(state, full, value) } : {}),
     };
+  }
+
+  #requireView(state: CompartmentState, full: string, value: unknown): unknown {
+    const target = state.targets.get(full);
+    if (!target || target.type !== 'module' || target.compartment === state.descriptor.location) return value;
+    return this.#options.foreignExports!(state.descriptor, target.compartment, target.module, value);
   }
 
   /** `require.resolve`: Cordon's own resolution, as a file path (a host module's name stays a name, as in Node). */

@@ -88,6 +88,8 @@ export interface ParseOptions {
   readonly main?: { module?: object | undefined; readonly isEntry: boolean } | undefined;
   /** Cordon: `require.resolve` (a file path, as Node returns). */
   readonly requireResolve?: ((specifier: string, options?: unknown) => string) | undefined;
+  /** Cordon: what `require()` hands out of a module it loaded, by its full specifier (policy views of other packages' exports). */
+  readonly requireView?: ((fullSpecifier: string, value: unknown) => unknown) | undefined;
 }
 
 export type ParseFunction = (

@@ -134,6 +134,16 @@ export const makeArchiveCompartments = (
         filename,
         resolve,
         resolveImport: (request: string) => archiveSpecifier(specifier, request),
+        ...(enforcement
+          ? {
+              requireView: (full: string, value: unknown) => {
+                const target = modules[full];
+                if (!target || !('compartment' in target) || target.compartment === name) return value;
+                const exporter = map.compartments[target.compartment]?.label ?? target.compartment;
+                return enforcement.foreignExports(requesterOf(name), exporter, `${target.compartment}/${target.module}`, value);
+              },
+            }
+          : {}),
         requireResolve: (request: string) => {
           const key = resolve(request);
           let target = modules[key];

@@ -33,6 +33,11 @@ const checkGranted = result => {
   assert.deepEqual(result.logger, { own: 'poisoned', console: 'object', sharedFlag: 'undefined' });
   assert.deepEqual(result.grabby, { process: 'object', cwd: 'string', binding: DENIED, dlopen: DENIED, getBuiltinModule: DENIED });
   assert.deepEqual(result.envreader, { allowed: 'yes', envKeys: ['CORDON_ALLOWED_KEY'], processKeys: ['env'], exit: 'undefined' });
+  // The plugin cannot replace the validator's functions for everyone; configuring it still works.
+  const WRITE_DENIED = 'denied CORDON_FOREIGN_EXPORT_WRITE';
+  assert.deepEqual(result.plugin, { replace: WRITE_DENIED, define: WRITE_DENIED, remove: WRITE_DENIED, prototype: WRITE_DENIED, configure: 'done' });
+  // The validator changes its own exports: named imports keep what they linked (as in Node), the default follows.
+  assert.deepEqual(result.validator, { poisoned: false, level: 2, named: false, viaDefault: 'swapped by its own package', later: 'added by its own package' });
 };
 
 const checkSneaky = (sneaky, mode) => {
@@ -63,6 +68,9 @@ test('without a policy every attack of the fixture succeeds (so the tests below 
   assert.notDeepEqual(result.reader.keys, ['readFileSync']);
   assert.equal(result.grabby.binding, 'reached');
   assert.equal(result.envreader.other, 'no');
+  assert.equal(result.plugin.replace, 'done');
+  assert.equal(result.validator.poisoned, true, "the plugin poisons the validator's API for everyone");
+  assert.equal(result.validator.named, false, 'a named import of CommonJS keeps what it linked, as in Node');
   assert.equal(result.reader.sharedFlag, undefined, 'without a policy a global write stays in the writer');
 });
 
