@@ -154,7 +154,7 @@ export const policyFromAnalyses = (modules: Iterable<AnalyzedModuleInfo>, option
   }
 
   const named = new Set<string>();
-  for (const use of byPackage.values()) if (!use.empty) for (const target of use.packages) named.add(target);
+  for (const use of byPackage.values()) for (const target of use.packages) named.add(target);
   const resources: Record<string, LavaMoatResourcePolicy> = {};
   for (const name of sortedKeys(new Set([...byPackage.keys(), ...named]))) {
     const use = byPackage.get(name);
