@@ -2,7 +2,7 @@
  * What a module asks of its environment, for policy generation (src/policy/generate.ts): the
  * globals it reaches (free references, as the deepest statically known member path), the members
  * it uses of each module it imports or requires, its computed `require()`/`import()` calls, and
- * whether it loads native code. One parse and one walk (analyze-walk.ts); names are resolved once
+ * whether it loads native code. One parse and one walk (analyze-walk.ts, analyze-bindings.ts); names are resolved once
  * every declaration is known, so hoisting and shadowing are exact.
  *
  * The path of a global used as a call's callee stops at the callee's object
@@ -11,7 +11,8 @@
  * (`fs.readFileSync()` → `readFileSync`), since a builtin's grant is a selection of its members.
  */
 import { lineColumnOf } from '../model/index.js';
-import { AnalysisWalker, Use, type ModuleTag, type Ref, type Scope } from './analyze-walk.js';
+import { Use, type ModuleTag, type Ref, type Scope } from './analyze-bindings.js';
+import { AnalysisWalker } from './analyze-walk.js';
 import { GLOBAL_OBJECT_NAMES, LANGUAGE_GLOBALS } from './language-globals.js';
 import { parseModuleText, parseScriptText } from './parse.js';
 
