@@ -10,7 +10,7 @@ import { compileCommonJs, CordonError, ModuleSource, precompile } from '../index
 import { inspectArchive, packApplication, verifyArchive } from './archive-commands.js';
 import { formatError } from './report.js';
 import { runApplication } from './run.js';
-const generateCommand = async (_: unknown): Promise<number> => 2;
+import { generateCommand } from './policy-command.js';
 
 const USAGE = `Usage: cordon <command> [options]
 

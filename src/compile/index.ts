@@ -4,3 +4,4 @@ export { compileModule, type CompileModuleOptions } from './mjs/compile.js';
 export { literalDynamicImports } from './mjs/module-source.js';
 export { ModuleSource, type ModuleSourceOptions } from './mjs/module-source.js';
 export type { SourceMapObject } from './splice.js';
+export { analyzeModule, LANGUAGE_GLOBALS, type DynamicLoad, type GlobalAccess as AnalyzedGlobalAccess, type ModuleAnalysis } from './analyze.js';

@@ -8,3 +8,4 @@ export { ATTENUATORS_COMPARTMENT, EMPTY_GRANTS, normalizePolicy, ROOT_NAME, type
 export { checkPolicyNames, findUnknownCanonicalNames, suggestName } from './names.js';
 export { stringifyPolicy } from './stringify.js';
 export { FrozenMap, FrozenSet } from './readonly.js';
+export { dynamicRequiresOf, policyFromAnalyses, reduceToTopmost, type AnalyzedModuleInfo, type DynamicRequireWarning, type GeneratePolicyOptions as PolicyFromAnalysesOptions, type SpecifierResolution } from './generate.js';
