@@ -10,6 +10,7 @@ import url from 'node:url';
 import crypto from 'node:crypto';
 import { generatePolicy, stringifyPolicy } from '../policy.js';
 import { defaultPolicyPath } from './policy-files.js';
+import { nodeLockdownOptions } from './node-host.js';
 
 export interface GenerateCommandOptions {
   readonly entry: string;
@@ -43,6 +44,9 @@ export const generateCommand = async (options: GenerateCommandOptions): Promise<
     return 2;
   }
   const started = performance.now();
+  // Capturing loads every module into compartments (none runs): SES first.
+  await import('ses');
+  (globalThis as unknown as { lockdown: (options: object) => void }).lockdown(nodeLockdownOptions);
   const { makeReadPowers } = await import('../node-powers.js');
   const powers = makeReadPowers({ fs, url, crypto, path });
   const generated = await generatePolicy(powers, url.pathToFileURL(entryPath).href, { conditions: options.conditions, dev: options.dev, includeRoot: options.includeRoot });

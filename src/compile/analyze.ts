@@ -13,10 +13,10 @@
 import { lineColumnOf } from '../model/index.js';
 import { Use, type ModuleTag, type Ref, type Scope } from './analyze-bindings.js';
 import { AnalysisWalker } from './analyze-walk.js';
-import { GLOBAL_OBJECT_NAMES, LANGUAGE_GLOBALS } from './language-globals.js';
+import { GLOBAL_OBJECT_NAMES, LANGUAGE_GLOBALS } from '../model/language-globals.js';
 import { parseModuleText, parseScriptText } from './parse.js';
 
-export { LANGUAGE_GLOBALS } from './language-globals.js';
+export { LANGUAGE_GLOBALS } from '../model/language-globals.js';
 
 export type GlobalAccess = 'read' | 'write';
 

@@ -29,8 +29,9 @@ export interface CompiledCommonJs extends PrecompiledCjsRecord {
   readonly dynamicImports: readonly string[];
 }
 
-// `require` as a call with one literal argument, not a property access (`x.require(…)`).
-const requirePattern = /(?<![\w$.])require\s*\(\s*(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|`([^`$\\]*)`)\s*\)/g;
+// `require` as a call with one literal argument, not a property access (`x.require(…)`); a spread
+// (`...require('./fs')`) is a call.
+const requirePattern = /(?:(?<![\w$.])|(?<=\.\.\.))require\s*\(\s*(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|`([^`$\\]*)`)\s*\)/g;
 
 const unescapeLiteral = (raw: string): string => {
   if (!raw.includes('\\')) return raw;

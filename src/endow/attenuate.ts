@@ -12,7 +12,6 @@
 
 const { create, defineProperty, freeze, getOwnPropertyDescriptor, getPrototypeOf, hasOwn } = Object;
 const { apply, ownKeys } = Reflect;
-const { bind } = Function.prototype;
 const ArrayIsArray = Array.isArray;
 
 const hardenOf = (): (<T>(value: T) => T) => {
@@ -45,14 +44,18 @@ const trieOf = (paths: readonly string[]): Trie => {
 
 const isObjectLike = (value: unknown): value is object => value !== null && (typeof value === 'object' || typeof value === 'function');
 
-/** A function read off `owner`, callable through the view as if called on the owner. */
-const bindTo = (cache: WeakMap<object, unknown>, value: unknown, owner: object): unknown => {
+/**
+ * A function read off `owner`, callable through the view as if called on the owner: a proxy whose
+ * calls with the view as `this` go to the owner, and which is otherwise the function itself (its
+ * `prototype`, so `class X extends view.Readable` works, `new`, `instanceof`).
+ */
+const bindTo = (cache: WeakMap<object, unknown>, value: unknown, owner: object, view: object): unknown => {
   if (typeof value !== 'function') return value;
   let bound = cache.get(value);
   if (bound === undefined) {
-    bound = apply(bind, value, [owner]);
-    // Keep the name and length Node gives (bind prefixes "bound ").
-    defineProperty(bound as object, 'name', { value: (value as { name: string }).name });
+    bound = new Proxy(value, {
+      apply: (target, thisArgument, args) => apply(target, thisArgument === view ? owner : thisArgument, args),
+    });
     cache.set(value, bound);
   }
   return bound;
@@ -67,7 +70,7 @@ const viewOf = (source: () => unknown, trie: Trie, cache: WeakMap<object, unknow
         get: () => {
           const owner = source();
           if (!isObjectLike(owner)) return undefined;
-          return bindTo(cache, (owner as Record<string, unknown>)[key], owner);
+          return bindTo(cache, (owner as Record<string, unknown>)[key], owner, view);
         },
         enumerable: true,
         configurable: false,

@@ -7,6 +7,7 @@
  */
 import { CordonError } from '../diagnostics/index.js';
 import { makeExportsGuard, makeMemberView, makePrivateCopy, makeSharedGlobalCells } from '../endow/index.js';
+import { LANGUAGE_GLOBALS } from '../model/index.js';
 import { denialError, normalizePolicy, type BuiltinGrant, type DeniedKind, type NormalizedPolicy, type PackageGrants } from '../policy/index.js';
 
 export interface Where {
@@ -157,7 +158,7 @@ export const makeEnforcement = (given: unknown, rootName: string | undefined): E
     if (attenuation !== undefined) {
       // Endo's globals attenuator: called with the host's globals once the attenuators are loaded.
       for (const name of Reflect.ownKeys(descriptors)) {
-        if (typeof name === 'string' && Object.hasOwn(target, name)) Object.defineProperty(target, name, descriptors[name]!);
+        if (typeof name === 'string' && (Object.hasOwn(target, name) || LANGUAGE_GLOBALS.has(name))) Object.defineProperty(target, name, descriptors[name]!);
       }
       pendingGlobals.push(() => {
         const originals = Object.create(null, descriptors) as object;
@@ -174,9 +175,10 @@ export const makeEnforcement = (given: unknown, rootName: string | undefined): E
       }
       return;
     }
-    // Replacements of intrinsics (the host's Date and Math) are no authority: every package gets them.
+    // The language's own globals are no authority: every package gets those the host gives (the
+    // CLI's Date and Math replace SES's; Float64Array, Intl, WeakRef fill in what SES leaves out).
     for (const name of Reflect.ownKeys(descriptors)) {
-      if (typeof name === 'string' && Object.hasOwn(target, name)) Object.defineProperty(target, name, descriptors[name]!);
+      if (typeof name === 'string' && (Object.hasOwn(target, name) || LANGUAGE_GLOBALS.has(name))) Object.defineProperty(target, name, descriptors[name]!);
     }
     const byName = new Map<string, string[] | true>();
     for (const [path, access] of grants.globals) {

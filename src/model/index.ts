@@ -44,3 +44,4 @@ export {
 export { isNodeBuiltinName, nodeBuiltinNames } from './builtins.js';
 export { commonJsNamespaceHasModuleExports } from './engine.js';
 export { specNamespace } from './namespace.js';
+export { GLOBAL_OBJECT_NAMES, LANGUAGE_GLOBALS } from './language-globals.js';

@@ -57,8 +57,9 @@ export const reduceToTopmost = (paths: ReadonlyMap<string, Access>): Map<string,
   for (const [path, access] of paths) {
     let covered = false;
     for (let dot = path.indexOf('.'); dot >= 0 && !covered; dot = path.indexOf('.', dot + 1)) {
-      const above = paths.get(path.slice(0, dot));
-      covered = above === 'write' || (above === 'read' && access === 'read');
+      // Any grant of a parent covers its members: `process: true` gives the real `process`, through
+      // which `process.env.DEBUG = …` writes (only the global's own binding needs "write").
+      covered = paths.has(path.slice(0, dot));
     }
     if (!covered) kept.set(path, access);
   }

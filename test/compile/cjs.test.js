@@ -102,9 +102,10 @@ test('static requires are the imports; lexer exports and reexports are reported'
     const b = require("./b.js");
     foo.require('not-this');
     module.exports = require('./c');
+    Object.assign(exports, { ...require('./spread') });
     exports.x = 1;
   `);
-  assert.deepEqual(compiled.imports, ['a', './b.js', './c']);
+  assert.deepEqual(compiled.imports, ['a', './b.js', './c', './spread']);
   assert.deepEqual(compiled.reexports, ['./c']);
   assert.deepEqual(compiled.exports, ['x', 'default']);
   assert.match(compiled.source, /^\(function \(require, exports, module, __filename, __dirname\) \{ /);

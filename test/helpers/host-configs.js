@@ -47,6 +47,10 @@ export const HOST_CONFIGS = {
     importNowHook: builtinImportNowHook,
   }),
   'globals-only': host => ({ globals: host.globals(), modules: host.nodeBuiltinModules() }),
+  // `modules`, under the policy `cordon policy generate` writes for each entry (generatePolicy).
+  'generated-policy': host => ({ globals: host.globals(), globalsFor: host.nodeGlobalsFor, modules: host.nodeBuiltinModules(), generatePolicy: true }),
+  // The same, builtins through both hooks.
+  'generated-policy+hooks': host => ({ globals: host.globals(), globalsFor: host.nodeGlobalsFor, importHook: builtinImportHook, importNowHook: builtinImportNowHook, generatePolicy: true }),
 };
 
 export const CONFIG_NAMES = Object.keys(HOST_CONFIGS);
@@ -85,7 +89,8 @@ if (process.argv[1] && url.pathToFileURL(process.argv[1]).href === import.meta.u
   lockdown(nodeHost.nodeLockdownOptions);
   const compartmentNames = new Set(Object.getOwnPropertyNames(new Compartment().globalThis));
   const host = { ...nodeHost, globals: () => nodeHost.nodeGlobals(compartmentNames) };
-  const options = HOST_CONFIGS[config](host);
+  const { generatePolicy: generating, ...options } = HOST_CONFIGS[config](host);
+  const { generatePolicy } = await import('cordon/policy.js');
   const powers = makeReadNowPowers({ fs, url, crypto, path });
 
   // A package's timers or promises may fail after its import returned: kept, not fatal.
@@ -104,7 +109,9 @@ if (process.argv[1] && url.pathToFileURL(process.argv[1]).href === import.meta.u
       current = `${name} (${kind})`;
       const start = Date.now();
       try {
-        const { namespace } = await importLocation(powers, url.pathToFileURL(files[kind].file).href, options);
+        const entry = url.pathToFileURL(files[kind].file).href;
+        const policy = generating ? (await generatePolicy(powers, entry)).policy : undefined;
+        const { namespace } = await importLocation(powers, entry, policy ? { ...options, policy } : options);
         results[name][kind] = { keys: keysOf(kind === 'import' ? namespace.ns : namespace.default) };
       } catch (error) {
         results[name][kind] = { error: String(error?.message ?? error) };

@@ -27,8 +27,6 @@ const WHY = {
     'http-assert → deep-equal@1 assigns `exports.shim` with `exports === Object.keys`; SES froze Object.keys: "Cannot add property shim, object is not extensible"',
   overrideValueOf:
     'nunjucks assigns `SafeString.prototype.valueOf` on an object made by `Object.create(String.prototype)`; String.prototype.valueOf is frozen and overrideTaming \'severe\' does not cover it: "Cannot assign to read only property \'valueOf\'"',
-  noSyncHook:
-    'fs-extra\'s `require(\'graceful-fs\')` is loaded synchronously (Compartment.importNow) at run time; graceful-fs\'s builtins then need an importNowHook, which this configuration lacks: "Cannot find package "fs" imported by fs-extra>graceful-fs"',
 };
 
 // In every configuration.
@@ -41,7 +39,7 @@ const EVERYWHERE = {
 const KNOWN = Object.fromEntries(
   CONFIG_NAMES.map(config => [
     config,
-    Object.fromEntries(KINDS.map(kind => [kind, { ...EVERYWHERE, ...(config === 'importHook' ? { 'fs-extra': WHY.noSyncHook } : {}) }])),
+    Object.fromEntries(KINDS.map(kind => [kind, { ...EVERYWHERE }])),
   ]),
 );
 
