@@ -13,7 +13,10 @@ export const formatError = (error: unknown): string => {
   const lines: string[] = [];
   const describe = (e: unknown, first: string, indent: string) => {
     if (isCordonError(e)) {
-      lines.push(`${first}${red(e.code)} ${e.message.split('\n')[0]}`);
+      const [head, ...more] = e.message.split('\n');
+      lines.push(`${first}${red(e.code)} ${head}`);
+      // Details listed in the message (each problem of a policy, each denied link of an archive).
+      for (const line of more) lines.push(`${indent}  ${line.trim()}`);
       if (e.package !== undefined) lines.push(`${indent}  ${dim('package:')} ${e.package}`);
       if (e.specifier !== undefined) lines.push(`${indent}  ${dim('specifier:')} ${e.specifier}`);
       if (e.file !== undefined) lines.push(`${indent}  ${dim('file:')} ${e.file}${e.line !== undefined ? `:${e.line}` : ''}`);

@@ -1,0 +1,97 @@
+// `cordon run --policy`, `--policy-override`, the default policy location, and `cordon policy generate`,
+// spawned as a user runs them, on a copy of the demo app in a temporary folder (real files, real
+// processes). The demo's `snoop` package reads process.env.API_TOKEN and secrets.txt with fs.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const demo = fileURLToPath(new URL('../../examples/demo-app/', import.meta.url));
+const cordon = (args, cwd) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd, env: { ...process.env, NO_COLOR: '1', API_TOKEN: 'tok-env' } });
+
+const copyDemo = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-policy-'));
+  fs.cpSync(demo, dir, { recursive: true, filter: source => !source.endsWith('generated-policy.json') && !source.includes(`${path.sep}lavamoat`) });
+  return dir;
+};
+
+const lineOf = (stdout, label) => stdout.split('\n').find(line => line.startsWith(label)) ?? '';
+
+test('without a policy, cordon run says in one line that nothing is restricted and how to generate one', () => {
+  const dir = copyDemo();
+  const result = cordon(['run', 'main.js'], dir);
+  assert.equal(result.status, 0, result.stderr);
+  const notice = result.stderr.split('\n').filter(line => line.includes('no policy'));
+  assert.equal(notice.length, 1, result.stderr);
+  assert.match(notice[0], /nothing is restricted.*cordon policy generate main\.js/);
+  assert.match(lineOf(result.stdout, 'snoop read secrets.txt'), /hunter2/);
+});
+
+test('policy generate writes a sorted, stable LavaMoat policy at the default location; cordon run uses it', () => {
+  const dir = copyDemo();
+  const first = cordon(['policy', 'generate', 'main.js'], dir);
+  assert.equal(first.status, 0, first.stderr);
+  assert.match(first.stderr, /wrote lavamoat\/node\/policy\.json: 2 packages, \d+ grants, from 4 modules/);
+  const file = path.join(dir, 'lavamoat/node/policy.json');
+  const text = fs.readFileSync(file, 'utf8');
+  const policy = JSON.parse(text);
+  assert.deepEqual(Object.keys(policy.resources), ['config-store', 'snoop']);
+  assert.deepEqual(policy.resources.snoop.builtin, { 'fs.readFileSync': true });
+  assert.equal(policy.resources.snoop.globals.process, true);
+  assert.ok(text.endsWith('}\n'));
+  // Stable: a second run writes the same bytes.
+  assert.equal(cordon(['policy', 'generate', 'main.js'], dir).status, 0);
+  assert.equal(fs.readFileSync(file, 'utf8'), text);
+  // Found at its default place: no notice, and the app runs with what the policy grants.
+  const run = cordon(['run', 'main.js'], dir);
+  assert.equal(run.status, 0, run.stderr);
+  assert.doesNotMatch(run.stderr, /no policy/);
+  assert.match(lineOf(run.stdout, 'snoop read secrets.txt'), /hunter2/);
+  assert.match(lineOf(run.stdout, 'snoop read the environment'), /tok-env/);
+});
+
+test('--policy denies what it does not grant, explains it, and policy-override.json beside it adds a grant', () => {
+  const dir = copyDemo();
+  const denied = cordon(['run', '--policy', 'policy.json', 'main.js'], dir);
+  assert.equal(denied.status, 0, denied.stderr);
+  const file = denied.stdout.slice(denied.stdout.indexOf('snoop read secrets.txt'));
+  assert.match(file, /refused: CORDON_POLICY_DENIED/);
+  assert.match(file, /Policy denies demo-app>snoop \(package snoop\) access to builtin "fs" \(as "node:fs"\)/);
+  assert.match(file, /allow resources\["snoop"\]\.builtin\["fs"\] in policy-override\.json: \{"resources":\{"snoop":\{"builtin":\{"fs":true\}\}\}\}/);
+  assert.match(lineOf(denied.stdout, 'snoop read the environment'), /no process object/);
+  assert.match(lineOf(denied.stdout, 'the app still works'), /Hello, Ada!/);
+
+  fs.writeFileSync(path.join(dir, 'policy-override.json'), JSON.stringify({ resources: { snoop: { builtin: { 'fs.readFileSync': true }, globals: { URL: true } } } }));
+  const allowed = cordon(['run', '--policy', 'policy.json', 'main.js'], dir);
+  assert.equal(allowed.status, 0, allowed.stderr);
+  assert.match(lineOf(allowed.stdout, 'snoop read secrets.txt'), /hunter2/);
+  assert.match(lineOf(allowed.stdout, 'snoop read the environment'), /no process object/);
+  // An explicit --policy-override wins over the file beside the policy.
+  fs.writeFileSync(path.join(dir, 'other-override.json'), JSON.stringify({ resources: { snoop: { globals: { 'process.env.API_TOKEN': true } } } }));
+  const other = cordon(['run', '--policy', 'policy.json', '--policy-override', 'other-override.json', 'main.js'], dir);
+  assert.equal(other.status, 0, other.stderr);
+  assert.match(lineOf(other.stdout, 'snoop read the environment'), /API_TOKEN=tok-env/);
+  assert.match(lineOf(other.stdout, 'snoop read secrets.txt'), /refused/);
+});
+
+test('a bad policy file is refused with every problem and its path, exit code 2, nothing run', () => {
+  const dir = copyDemo();
+  fs.writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ resources: { snoop: { builtin: { fs: 'yes' }, globals: { x: 3 }, surprise: true } } }));
+  const result = cordon(['run', '--policy', 'bad.json', 'main.js'], dir);
+  assert.equal(result.status, 2);
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, /CORDON_INVALID_POLICY/);
+  assert.match(result.stderr, /resources\["snoop"\]\.builtin\["fs"\]/);
+  assert.match(result.stderr, /surprise/);
+  fs.writeFileSync(path.join(dir, 'broken.json'), '{ "resources": ');
+  const broken = cordon(['run', '--policy', 'broken.json', 'main.js'], dir);
+  assert.equal(broken.status, 2);
+  assert.match(broken.stderr, /CORDON_INVALID_POLICY.*broken\.json/s);
+  const missing = cordon(['run', '--policy', 'nowhere.json', 'main.js'], dir);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /Cannot read the policy .*nowhere\.json/);
+});
