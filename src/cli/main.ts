@@ -131,10 +131,12 @@ const inspectCommand = async (args: string[]): Promise<number> => {
 const policyCommand = async (args: string[]): Promise<number> => {
   const [sub, ...rest] = args;
   if (sub !== 'generate') return fail(`policy takes a subcommand: generate\n\n${USAGE}`, 2);
+  const separator = rest.indexOf('--');
   const { values, positionals } = parseArgs({
-    args: rest,
+    args: separator === -1 ? rest : rest.slice(0, separator),
     allowPositionals: true,
     options: {
+      audit: { type: 'boolean', default: false },
       out: { type: 'string', short: 'o' },
       condition: { type: 'string', short: 'C', multiple: true },
       dev: { type: 'boolean', default: false },
@@ -142,7 +144,14 @@ const policyCommand = async (args: string[]): Promise<number> => {
     },
   });
   if (positionals.length !== 1) return fail(`policy generate needs one entry\n\n${USAGE}`, 2);
-  return generateCommand({ entry: positionals[0]!, out: values.out, conditions: values.condition ?? [], dev: values.dev ?? false, includeRoot: values['include-root'] ?? false });
+  return generateCommand({
+    entry: positionals[0]!,
+    out: values.out,
+    conditions: values.condition ?? [],
+    dev: values.dev ?? false,
+    includeRoot: values['include-root'] ?? false,
+    audit: values.audit ? { args: separator === -1 ? [] : rest.slice(separator + 1) } : undefined,
+  });
 };
 
 const main = async (argv: string[]): Promise<number> => {

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import url from 'node:url';
 import crypto from 'node:crypto';
-import { generatePolicy, stringifyPolicy } from '../policy.js';
+import { generatePolicy, mergeAudit, stringifyPolicy, type AuditedUse } from '../policy.js';
+import { runApplication } from './run.js';
 import { defaultPolicyPath } from './policy-files.js';
 import { nodeLockdownOptions } from './node-host.js';
 
@@ -18,6 +19,8 @@ export interface GenerateCommandOptions {
   readonly conditions: readonly string[];
   readonly dev: boolean;
   readonly includeRoot: boolean;
+  /** `--audit [-- args]`: also run the app once (everything allowed) and add what each package used. */
+  readonly audit?: { readonly args: readonly string[] } | undefined;
 }
 
 /** Writes `text` to `file` atomically (a temporary file beside it, then a rename). */
@@ -51,12 +54,24 @@ export const generateCommand = async (options: GenerateCommandOptions): Promise<
   const powers = makeReadPowers({ fs, url, crypto, path });
   const generated = await generatePolicy(powers, url.pathToFileURL(entryPath).href, { conditions: options.conditions, dev: options.dev, includeRoot: options.includeRoot });
   const out = options.out === undefined ? defaultPolicyPath(entryPath) : path.resolve(options.out);
-  writeAtomically(out, stringifyPolicy(generated.policy));
-  const resources = Object.keys(generated.policy.resources).length;
-  const ms = Math.round(performance.now() - started);
-  process.stderr.write(`cordon: wrote ${path.relative(process.cwd(), out) || out}: ${resources} package${resources === 1 ? '' : 's'}, ${countGrants(generated.policy as never)} grants, from ${generated.modules} modules in ${ms} ms\n`);
+  const report = (policy: typeof generated.policy, audited: number | undefined): void => {
+    writeAtomically(out, stringifyPolicy(policy));
+    const resources = Object.keys(policy.resources).length;
+    const ms = Math.round(performance.now() - started);
+    const how = audited === undefined ? '' : `, and ${audited} uses recorded by the audit (marked meta["cordon:audit"])`;
+    process.stderr.write(`cordon: wrote ${path.relative(process.cwd(), out) || out}: ${resources} package${resources === 1 ? '' : 's'}, ${countGrants(policy as never)} grants, from ${generated.modules} modules${how} in ${ms} ms\n`);
+  };
   for (const load of generated.dynamic) {
-    process.stderr.write(`cordon: note: ${load.canonicalName} has a computed ${load.kind}() at ${load.file}:${load.line}:${load.column + 1}; static analysis cannot follow it (run with --audit, or grant it in policy-override.json)\n`);
+    process.stderr.write(`cordon: note: ${load.canonicalName} has a computed ${load.kind}() at ${load.file}:${load.line}:${load.column + 1}; static analysis cannot follow it ${options.audit ? '(the audit follows it if the run reaches it)' : '(run with --audit, or grant it in policy-override.json)'}\n`);
   }
+  if (options.audit) {
+    const uses: AuditedUse[] = [];
+    // Written when the app ends, however it ends (a server: stop it with Ctrl-C).
+    process.once('exit', () => report(mergeAudit(generated.policy, uses, { includeRoot: options.includeRoot }), uses.length));
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+    process.stderr.write(`cordon: auditing: running ${options.entry} with everything allowed; the policy is written when it ends\n`);
+    return runApplication({ entry: options.entry, args: options.audit.args, conditions: options.conditions, dev: options.dev, audit: use => void uses.push(use) });
+  }
+  report(generated.policy, undefined);
   return 0;
 };

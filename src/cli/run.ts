@@ -9,6 +9,7 @@ import path from 'node:path';
 import url from 'node:url';
 import crypto from 'node:crypto';
 import { nodeBuiltinModules, nodeGlobals, nodeGlobalsFor, nodeLockdownOptions } from './node-host.js';
+import type { AuditedUse } from '../policy.js';
 import { formatError } from './report.js';
 import { defaultPolicyPath, readPolicyFiles } from './policy-files.js';
 
@@ -20,6 +21,8 @@ export interface RunOptions {
   /** `--policy FILE`; else `lavamoat/node/policy.json` of the entry's package, if there is one. */
   readonly policy?: string | undefined;
   readonly policyOverride?: string | undefined;
+  /** `cordon policy generate --audit`: run with everything allowed, reporting every use (no policy read). */
+  readonly audit?: ((use: AuditedUse) => void) | undefined;
 }
 
 interface SesGlobals {
@@ -47,23 +50,24 @@ export const runApplication = async (options: RunOptions): Promise<number> => {
   }
   let policy: unknown;
   try {
-    policy = await readPolicyFiles(entryPath, options.policy, options.policyOverride);
+    policy = options.audit ? undefined : await readPolicyFiles(entryPath, options.policy, options.policyOverride);
   } catch (error) {
     process.stderr.write(formatError(error));
     return 2;
   }
-  if (policy === undefined) {
+  if (policy === undefined && !options.audit) {
     process.stderr.write(`cordon: no policy (${path.relative(process.cwd(), defaultPolicyPath(entryPath)) || 'lavamoat/node/policy.json'} not found): nothing is restricted, every package may use every builtin and global; write one with: cordon policy generate ${options.entry}\n`);
   }
   await import('ses');
   const ses = globalThis as unknown as SesGlobals;
-  ses.lockdown!(nodeLockdownOptions);
+  // Once per process (`cordon policy generate --audit` has locked down to capture the app first).
+  if (!Object.isFrozen(Array.prototype)) ses.lockdown!(nodeLockdownOptions);
   const { importLocation, loadArchive } = await import('../index.js');
   const { makeReadNowPowers } = await import('../node-powers.js');
   const powers = makeReadNowPowers({ fs, url, crypto, path });
   const compartmentGlobals = new Set(Object.getOwnPropertyNames(new ses.Compartment!().globalThis));
   process.argv = [process.argv[0]!, entryPath, ...options.args];
-  const host = { globals: nodeGlobals(compartmentGlobals), globalsFor: nodeGlobalsFor, modules: nodeBuiltinModules(), ...(policy === undefined ? {} : { policy }) };
+  const host = { globals: nodeGlobals(compartmentGlobals), globalsFor: nodeGlobalsFor, modules: nodeBuiltinModules(), ...(policy === undefined ? {} : { policy }), ...(options.audit ? { policyAudit: options.audit } : {}) };
   try {
     if (isArchive(entryPath)) {
       // An archive runs like an entry: every module's hash is checked before any of it runs.

@@ -10,8 +10,9 @@ import { withCompartmentFunctor, type ModuleSourceRecord, type PackageCompartmen
 import type { ReadPowers } from '../powers/index.js';
 import { makeExitProvider } from './exits.js';
 import { makeEnforcement, type Enforcement, type Requester } from './policy.js';
+import { makeAuditEnforcement, type AuditEvent, type AuditRecorder } from './audit.js';
 
-export { makeExitProvider, makeEnforcement, type Enforcement, type Requester };
+export { makeExitProvider, makeEnforcement, makeAuditEnforcement, type AuditEvent, type AuditRecorder, type Enforcement, type Requester };
 
 /** An SES module descriptor, as `importHook`s return them. */
 export type ModuleDescriptor = object;
@@ -44,9 +45,11 @@ export interface ImportOptions {
   __shimTransforms__?: readonly unknown[] | undefined;
   /** Endo's policy object or LavaMoat's policy.json (see docs/policy.md); absent: nothing restricted. */
   policy?: unknown;
+  /** Instead of a policy: allow everything and report every package edge, builtin member and global used (`cordon policy generate --audit`). */
+  policyAudit?: AuditRecorder | undefined;
 }
 
-export const IMPORT_OPTION_NAMES: readonly string[] = ['globals', 'globalsFor', 'modules', 'importHook', 'importNowHook', 'Compartment', 'transforms', '__shimTransforms__', 'policy'];
+export const IMPORT_OPTION_NAMES: readonly string[] = ['globals', 'globalsFor', 'modules', 'importHook', 'importNowHook', 'Compartment', 'transforms', '__shimTransforms__', 'policy', 'policyAudit'];
 
 /** The import hooks a package's compartment is built with. */
 export interface CompartmentHooks {
@@ -139,6 +142,15 @@ export const findCompartmentConstructor = (given: CompartmentConstructor | undef
   return found;
 };
 
+/** The policy's enforcement, the audit's, or none. */
+export const enforcementOf = (options: ImportOptions, rootName: string | undefined): Enforcement | undefined => {
+  if (options.policy !== undefined && options.policyAudit !== undefined) {
+    throw new CordonError('CORDON_INVALID_ARGUMENT', 'Give either a policy or a policyAudit recorder, not both');
+  }
+  if (options.policy !== undefined) return makeEnforcement(options.policy, rootName);
+  return options.policyAudit === undefined ? undefined : makeAuditEnforcement(options.policyAudit);
+};
+
 /** The requester a compartment of the map stands for: its canonical name, and whether it is the entry. */
 const requesterOf = (map: PackageCompartmentMapDescriptor, location: string): Requester => ({
   canonicalName: map.compartments[location]?.label ?? location,
@@ -146,7 +158,7 @@ const requesterOf = (map: PackageCompartmentMapDescriptor, location: string): Re
 });
 
 export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPowers, options: LinkOptions): LinkedApplication => {
-  const enforcement = options.policy === undefined ? undefined : makeEnforcement(options.policy, map.compartments[map.entry.compartment]?.name);
+  const enforcement = enforcementOf(options, map.compartments[map.entry.compartment]?.name);
   const makeCompartment = makeCompartmentMaker(options, enforcement);
   const modules = options.modules ?? {};
   const { importHook, importNowHook } = options;

@@ -24,7 +24,8 @@ export interface Requester {
 }
 
 export interface Enforcement {
-  readonly policy: NormalizedPolicy;
+  /** The policy enforced (absent for the audit, which allows everything). */
+  readonly policy?: NormalizedPolicy | undefined;
   grantsOf(requester: Requester): PackageGrants | undefined;
   /** Throws `CORDON_POLICY_DENIED` unless `requester` may import the package `target`. */
   checkEdge(requester: Requester, target: string, where: Where): void;

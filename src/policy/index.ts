@@ -9,3 +9,4 @@ export { checkPolicyNames, findUnknownCanonicalNames, suggestName } from './name
 export { stringifyPolicy } from './stringify.js';
 export { FrozenMap, FrozenSet } from './readonly.js';
 export { dynamicRequiresOf, policyFromAnalyses, reduceToTopmost, type AnalyzedModuleInfo, type DynamicRequireWarning, type GeneratePolicyOptions as PolicyFromAnalysesOptions, type SpecifierResolution } from './generate.js';
+export { AUDIT_META_KEY, mergeAudit, type AuditedUse } from './audit.js';

@@ -8,7 +8,7 @@
  * hash and with `expectedSha512` the map's own.
  */
 import { CordonError, isCordonError } from '../diagnostics/index.js';
-import { IMPORT_OPTION_NAMES, makeEnforcement, type ImportOptions } from '../link/index.js';
+import { enforcementOf, IMPORT_OPTION_NAMES, type ImportOptions } from '../link/index.js';
 import { checkArchivePolicy } from './policy.js';
 import { defaultParserForLanguage } from '../load/index.js';
 import { COMPARTMENT_MAP_NAME, readArchiveCompartmentMap, type ArchiveCompartmentMap } from '../model/archive.js';
@@ -116,8 +116,8 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
         return error;
       };
       // The host's policy (given here or to parseArchive) is what counts, not the one the archive embeds.
-      const enforcement = merged.policy === undefined ? undefined : makeEnforcement(merged.policy, map.compartments[map.entry.compartment]?.name);
-      if (enforcement) checkArchivePolicy(map, enforcement, archiveLocation);
+      const enforcement = enforcementOf(merged, map.compartments[map.entry.compartment]?.name);
+      if (enforcement?.policy) checkArchivePolicy(map, enforcement, archiveLocation);
       const { entryCompartment } = makeArchiveCompartments(map, files, archiveLocation, merged, note, enforcement);
       try {
         await enforcement?.loadAttenuators(specifier => entryCompartment.import(specifier));

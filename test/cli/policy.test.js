@@ -95,3 +95,29 @@ test('a bad policy file is refused with every problem and its path, exit code 2,
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /Cannot read the policy .*nowhere\.json/);
 });
+
+test('policy generate --audit runs the app once and adds what only the run shows, marked as the audit\'s', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-audit-'));
+  fs.cpSync(fileURLToPath(new URL('../fixtures/policy/app/', import.meta.url)), dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'start.js'),
+    "import { run } from './main.js';\nrun(new URL('./node_modules/reader/data.txt', import.meta.url).pathname).then(r => console.log(JSON.stringify(r.sneaky)));\n",
+  );
+  const staticOnly = cordon(['policy', 'generate', 'start.js', '--out', 'static.json'], dir);
+  assert.equal(staticOnly.status, 0, staticOnly.stderr);
+  assert.match(staticOnly.stderr, /sneaky has a computed require\(\) at .*sneaky\/index\.js:21:34/);
+  const audited = cordon(['policy', 'generate', 'start.js', '--audit', '--out', 'audited.json'], dir);
+  assert.equal(audited.status, 0, audited.stderr);
+  const before = JSON.parse(fs.readFileSync(path.join(dir, 'static.json'), 'utf8')).resources.sneaky;
+  const after = JSON.parse(fs.readFileSync(path.join(dir, 'audited.json'), 'utf8')).resources.sneaky;
+  assert.equal(before.packages, undefined, 'static analysis cannot see require(name)');
+  assert.deepEqual(after.packages, { 'evil>secret': true });
+  assert.equal(after.builtin.fs, true);
+  assert.deepEqual(after.meta['cordon:audit'], ['builtin.fs', 'packages.evil>secret']);
+  // Under the audited policy the computed require works; under the static one it is denied.
+  for (const [file, expected] of [['static.json', 'denied CORDON_POLICY_DENIED'], ['audited.json', 'reached']]) {
+    const result = cordon(['run', '--policy', file, 'start.js'], dir);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout).computedRequire, expected, file);
+  }
+});
