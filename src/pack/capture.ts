@@ -36,6 +36,11 @@ export interface CaptureOptions {
   readonly sourceMapHook?: ((sourceMap: string, details: { compartment: string; module: string; location: string; sha512?: string | undefined }) => void) | undefined;
   /** Called once per module as it is captured (for progress). */
   readonly onModule?: ((module: LoadedModule) => void) | undefined;
+  /**
+   * A policy (Endo's or LavaMoat's), as Endo's makeArchive takes one: what it denies fails the
+   * capture, and the attenuators it names are archived (from the entry package's dependencies).
+   */
+  readonly policy?: unknown;
 }
 
 export interface Capture {
@@ -102,6 +107,7 @@ export const captureModules = async (readPowers: ReadPowers, map: PackageCompart
     importNowHook: noteMissingExits(options.importNowHook, missingExits),
     Compartment: options.Compartment as never,
     archiveOnly: true,
+    policy: options.policy,
     onModule: module => {
       captured.set(module.location, module);
       options.onModule?.(module);
@@ -110,6 +116,7 @@ export const captureModules = async (readPowers: ReadPowers, map: PackageCompart
   const failure = (errors: readonly unknown[], cause: unknown) =>
     new CordonError('CORDON_LOAD_FAILED', `Cannot archive ${resolveLocation(map.entry.module, map.entry.compartment)}: ${errors.map(e => (e as Error).message).join('; ')}`, { cause, errors });
   try {
+    for (const attenuator of linked.enforcement?.policy?.attenuators ?? []) await linked.entryCompartment.load(attenuator);
     await linked.entryCompartment.load(linked.entryModule);
   } catch (error) {
     const errors = [...linked.loader.errors, ...missingExitErrors(map, captured.values(), missingExits)];

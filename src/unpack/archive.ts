@@ -99,6 +99,19 @@ export interface ArchiveApplication {
   import(options?: ArchiveImportOptions): Promise<{ namespace: Record<string, unknown> }>;
 }
 
+/** Endo's policy object from the per-compartment `policy` fields an archive carries (Endo's makeArchive writes them), if any. */
+const embeddedPolicyOf = (map: ArchiveCompartmentMap): unknown => {
+  const compartments = Object.entries(map.compartments);
+  if (!compartments.some(([, compartment]) => compartment.policy !== undefined)) return undefined;
+  const resources: Record<string, unknown> = {};
+  let entry: unknown;
+  for (const [name, compartment] of compartments) {
+    if (name === map.entry.compartment) entry = compartment.policy;
+    else resources[compartment.label] = compartment.policy ?? {};
+  }
+  return { resources, ...(entry === undefined ? {} : { entry }) };
+};
+
 export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '<unknown>', options: ParseArchiveOptions = {}): Promise<ArchiveApplication> => {
   checkOptions(options, PARSE_OPTIONS);
   const { files, map, sha512 } = openArchive(archiveBytes, archiveLocation, options);
@@ -115,8 +128,11 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
         errors.push(error);
         return error;
       };
-      // The host's policy (given here or to parseArchive) is what counts, not the one the archive embeds.
-      const enforcement = enforcementOf(merged, map.compartments[map.entry.compartment]?.name);
+      // The host's policy (given here or to parseArchive) is what counts, not the one the archive embeds;
+      // without one, the archive's embedded policy (Endo writes each package's into its compartment)
+      // still restricts, as in Endo: it can only take away.
+      const embedded = merged.policy === undefined && merged.policyAudit === undefined ? embeddedPolicyOf(map) : undefined;
+      const enforcement = enforcementOf(embedded === undefined ? merged : { ...merged, policy: embedded }, map.compartments[map.entry.compartment]?.name);
       if (enforcement?.policy) checkArchivePolicy(map, enforcement, archiveLocation);
       const { entryCompartment } = makeArchiveCompartments(map, files, archiveLocation, merged, note, enforcement);
       try {
