@@ -12,7 +12,7 @@ const allowed = {
   endow: ['model', 'policy', 'diagnostics'],
   link: ['load', 'endow', 'policy', 'model', 'diagnostics'],
   run: ['discover', 'load', 'link', 'model', 'diagnostics'],
-  pack: ['discover', 'load', 'link', 'model', 'diagnostics'],
+  pack: ['discover', 'load', 'link', 'policy', 'compile', 'model', 'diagnostics'],
   unpack: ['link', 'load', 'model', 'diagnostics'],
   host: ['model', 'policy', 'diagnostics'],
   sandbox: ['run', 'unpack', 'host', 'model', 'diagnostics'],
