@@ -42,6 +42,8 @@ const isArchive = (file: string): boolean => {
   }
 };
 
+const warn = (...args: unknown[]): void => void process.stderr.write(`cordon: ${args.map(String).join(' ')}\n`);
+
 export const runApplication = async (options: RunOptions): Promise<number> => {
   const entryPath = path.resolve(options.entry);
   if (!fs.existsSync(entryPath)) {
@@ -74,7 +76,7 @@ export const runApplication = async (options: RunOptions): Promise<number> => {
       const application = await loadArchive(powers, url.pathToFileURL(entryPath).href, host);
       await application.import();
     } else {
-      await importLocation(powers, url.pathToFileURL(entryPath).href, { conditions: options.conditions, dev: options.dev, ...host });
+      await importLocation(powers, url.pathToFileURL(entryPath).href, { conditions: options.conditions, dev: options.dev, ...host, ...(policy === undefined ? {} : { log: warn }) });
     }
   } catch (error) {
     process.stderr.write(formatError(error));

@@ -9,6 +9,7 @@ import { ModuleLoader, type LoaderOptions } from '../load/index.js';
 import { withCompartmentFunctor, type ModuleSourceRecord, type PackageCompartmentMapDescriptor } from '../model/index.js';
 import type { ReadPowers } from '../powers/index.js';
 import { makeExitProvider } from './exits.js';
+import { findUnknownCanonicalNames, suggestName, type NormalizedPolicy } from '../policy/index.js';
 import { makeEnforcement, type Enforcement, type Requester } from './policy.js';
 import { makeAuditEnforcement, type AuditEvent, type AuditRecorder } from './audit.js';
 
@@ -142,6 +143,14 @@ export const findCompartmentConstructor = (given: CompartmentConstructor | undef
   return found;
 };
 
+/** Endo's warning for names a policy uses that the application does not have, with the nearest real one. */
+const warnUnknownNames = (policy: NormalizedPolicy, known: readonly string[], log: (...args: unknown[]) => void): void => {
+  for (const name of findUnknownCanonicalNames(policy, known)) {
+    const nearest = suggestName(name, known);
+    log(`WARN: the policy names ${JSON.stringify(name)}, which is not a package of this application${nearest === undefined ? '' : ` (did you mean ${JSON.stringify(nearest)}?)`}`);
+  }
+};
+
 /** The policy's enforcement, the audit's, or none. */
 export const enforcementOf = (options: ImportOptions, rootName: string | undefined): Enforcement | undefined => {
   if (options.policy !== undefined && options.policyAudit !== undefined) {
@@ -159,6 +168,7 @@ const requesterOf = (map: PackageCompartmentMapDescriptor, location: string): Re
 
 export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPowers, options: LinkOptions): LinkedApplication => {
   const enforcement = enforcementOf(options, map.compartments[map.entry.compartment]?.name);
+  if (enforcement?.policy && options.log) warnUnknownNames(enforcement.policy, Object.values(map.compartments).map(c => c.label), options.log);
   const makeCompartment = makeCompartmentMaker(options, enforcement);
   const modules = options.modules ?? {};
   const { importHook, importNowHook } = options;

@@ -121,3 +121,19 @@ test('policy generate --audit runs the app once and adds what only the run shows
     assert.equal(JSON.parse(result.stdout).computedRequire, expected, file);
   }
 });
+
+test('cordon run of an archive enforces the host policy; an unknown name in a policy is warned with the nearest real one', () => {
+  const dir = copyDemo();
+  const packed = cordon(['pack', 'main.js', '-o', 'app.zip'], dir);
+  assert.equal(packed.status, 0, packed.stderr);
+  const denied = cordon(['run', '--policy', 'policy.json', 'app.zip'], dir);
+  assert.equal(denied.status, 0, denied.stderr);
+  assert.match(lineOf(denied.stdout, 'snoop read the environment'), /no process object/);
+  assert.match(denied.stdout, /snoop read secrets\.txt: +refused: CORDON_POLICY_DENIED/);
+  const unrestricted = cordon(['run', 'app.zip'], dir);
+  assert.match(lineOf(unrestricted.stdout, 'snoop read the environment'), /tok-env/);
+  fs.writeFileSync(path.join(dir, 'typo.json'), JSON.stringify({ resources: { snop: {}, greeter: {}, 'config-store': {} } }));
+  const typo = cordon(['run', '--policy', 'typo.json', 'main.js'], dir);
+  assert.equal(typo.status, 0, typo.stderr);
+  assert.match(typo.stderr, /WARN: the policy names "snop", which is not a package of this application \(did you mean "snoop"\?\)/);
+});
