@@ -51,6 +51,13 @@ const harden = <T>(value: T): T => ((globalThis as { harden?: <V>(v: V) => V }).
 /** A builtin's policy name: without `node:` (any case of the scheme); the rest as written (Node's names are lower case). */
 export const builtinNameOf = (specifier: string): string => specifier.replace(NODE_PREFIX, '');
 
+/**
+ * What a whole grant of the `module` builtin gives: its inert members. `createRequire`, `Module`
+ * (`new Module().require`), `_load` and the rest load host modules outside the policy; a policy that
+ * means to give one names it (`module.createRequire`).
+ */
+const MODULE_BUILTIN_SAFE = ['builtinModules', 'isBuiltin', 'findSourceMap', 'SourceMap'];
+
 /** Names the process object must not give without `native` (addons and raw bindings). */
 const NATIVE_MEMBERS = new Set(['dlopen', 'binding', '_linkedBinding']);
 
@@ -144,7 +151,8 @@ export const makeEnforcement = (given: unknown, rootName: string | undefined): E
     const key = `${requester.isEntry ? 'entry' : 'package'}\u0000${requester.canonicalName}\u0000${builtinNameOf(specifier)}`;
     if (views.has(key)) return views.get(key);
     let view: unknown;
-    if (grant.kind === 'members') view = makeMemberView(() => moduleExports, grant.members);
+    if (grant.kind === 'all' && builtinNameOf(specifier) === 'module') view = makeMemberView(() => moduleExports, MODULE_BUILTIN_SAFE);
+    else if (grant.kind === 'members') view = makeMemberView(() => moduleExports, grant.members);
     else if (isHostProcess(moduleExports)) view = guardedProcess(requester, moduleExports as object);
     else if (grant.kind === 'all') view = makePrivateCopy(moduleExports);
     else view = attenuatorOf(grant.call.attenuate, 'attenuateModule', requester)(harden([...grant.call.params]), moduleExports);

@@ -37,6 +37,8 @@ const checkGranted = result => {
   const WRITE_DENIED = 'denied CORDON_FOREIGN_EXPORT_WRITE';
   assert.deepEqual(result.plugin, { replace: WRITE_DENIED, define: WRITE_DENIED, remove: WRITE_DENIED, prototype: WRITE_DENIED, configure: 'done' });
   // The validator changes its own exports: named imports keep what they linked (as in Node), the default follows.
+  // The module builtin without what loads host modules outside the policy.
+  assert.deepEqual(result.loaderUser, { isBuiltin: true, createRequire: 'denied TypeError', Module: 'denied TypeError', load: 'denied TypeError' });
   assert.deepEqual(result.validator, { poisoned: false, level: 2, named: false, viaDefault: 'swapped by its own package', later: 'added by its own package' });
 };
 
@@ -69,6 +71,8 @@ test('without a policy every attack of the fixture succeeds (so the tests below 
   assert.equal(result.grabby.binding, 'reached');
   assert.equal(result.envreader.other, 'no');
   assert.equal(result.plugin.replace, 'done');
+  assert.equal(result.loaderUser.createRequire, 'reached');
+  assert.equal(result.evil.importsAlias, 'reached');
   assert.equal(result.validator.poisoned, true, "the plugin poisons the validator's API for everyone");
   assert.equal(result.validator.named, false, 'a named import of CommonJS keeps what it linked, as in Node');
   assert.equal(result.reader.sharedFlag, undefined, 'without a policy a global write stays in the writer');
@@ -82,7 +86,7 @@ for (const policy of ['lavamoat', 'endo']) {
       checkGranted(result);
       checkSneaky(result.sneaky, 'location');
       const { evil } = result;
-      for (const key of ['require', 'pathIntoPackage', 'requireResolve', 'moduleRequire', 'import', 'fs', 'nodeFs', 'upperScheme', 'fsPromises', 'childProcess', 'moduleBuiltin', 'importFs']) {
+      for (const key of ['require', 'pathIntoPackage', 'importsAlias', 'requireResolve', 'moduleRequire', 'import', 'fs', 'nodeFs', 'upperScheme', 'fsPromises', 'childProcess', 'moduleBuiltin', 'importFs']) {
         assert.equal(evil[key], DENIED, `evil.${key}`);
       }
       assert.match(evil.phantom, /^denied /);
