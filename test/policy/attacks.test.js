@@ -54,6 +54,8 @@ const checkSneaky = (sneaky, mode) => {
     { process: 'undefined', globalProcess: 'undefined', console: 'undefined', sharedFlag: 'undefined' },
   );
   assert.equal(sneaky.functionThis, 'undefined');
+  assert.equal(sneaky.evalThis, 'undefined');
+  assert.equal(sneaky.asyncFunctionThis, 'denied TypeError');
   assert.equal(sneaky.hostFunction, 'denied TypeError');
   assert.equal(sneaky.compartment, 'undefined');
   assert.equal(sneaky.callSites, 'none');
