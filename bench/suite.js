@@ -3,16 +3,17 @@
 // time and its peak RSS. Contenders: Cordon, @endo/compartment-mapper, esbuild (bundling the same entry:
 // the floor for reading, parsing and writing an app) and plain node (importing it: the floor for running
 // it). Workloads: the largest app of the real-world list (express) and generated apps of 10 to 10,000
-// modules in 1, 10 and 100 packages. Compile throughput comes from bench/compile.js. Writes
+// modules in 1, 10 and 100 packages. Compile throughput comes from bench/compile.js, the cost of a policy
+// (importLocation with / without, policy generation against LavaMoat's) from bench/policy.js. Writes
 // bench/results.json and prints the tables.
-//   npm run bench [-- --runs 5 --sizes 10,100,1000,10000 --packages 1,10,100 --endo-max 1000 --skip-compile]
+//   npm run bench [-- --runs 5 --sizes 10,100,1000,10000 --packages 1,10,100 --endo-max 1000 --skip-compile --skip-policy]
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import url from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateApp } from './generate.js';
-import { markdown } from './table.js';
+import { markdown, printPolicy } from './table.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     packages: { type: 'string', default: '1,10,100' },
     'endo-max': { type: 'string', default: '1000' },
     'skip-compile': { type: 'boolean', default: false },
+    'skip-policy': { type: 'boolean', default: false },
     worker: { type: 'string' },
     entry: { type: 'string' },
     archive: { type: 'string' },
@@ -130,6 +132,13 @@ if (!values['skip-compile']) {
   compile = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench', 'compile.js'), '--json', '--rounds', String(runs), '--passes', '1'], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 24 }));
 }
 
+// What a policy costs (its own alternating harness: importLocation with / without, generation vs LavaMoat).
+let policy;
+if (!values['skip-policy']) {
+  process.stderr.write('policy…\n');
+  policy = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench', 'policy.js'), '--json', '--runs', String(runs)], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 24 }));
+}
+
 process.stderr.write('workloads…\n');
 const workloads = [];
 fs.mkdirSync(path.join(apps, 'express'), { recursive: true });
@@ -145,7 +154,7 @@ for (const packages of values.packages.split(',').map(Number)) {
   }
 }
 
-const results = { node: process.version, runs, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), compile, workloads };
+const results = { node: process.version, runs, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), compile, workloads, policy };
 fs.writeFileSync(path.join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 const fmt = op => (op.error ? `fails: ${op.error.slice(0, 40)}` : `${op.ms.toFixed(1)}`);
@@ -179,5 +188,6 @@ console.table(
     'µs per module (importLocation)': ops['cordon:import'].error ? '—' : ((ops['cordon:import'].ms * 1000) / moduleCount).toFixed(0),
   })),
 );
+if (policy) printPolicy(policy);
 console.log(`\nfor the README (also \`node bench/table.js\`):\n\n${markdown(results)}`);
 console.log(`\nwrote bench/results.json (${results.seconds} s)`);

@@ -70,8 +70,74 @@ export const markdown = results => {
   const flat = [100, 1000, 10000].map(size => mean(perModule(size).filter(v => v !== undefined)));
   if (flat.some(v => !Number.isFinite(v))) lines.push('- time per module from 100 to 10,000: not measured in this run (needs --sizes 100,1000,10000)');
   else lines.push(`- time per module flat from 100 to 10,000 (importLocation, µs/module, mean over package counts): ${flat.map(v => v.toFixed(0)).join(' → ')} (10,000 / 100 = ${(flat[2] / flat[0]).toFixed(2)})`);
+  if (results.policy) lines.push('', '**Policy** (bench/policy.js):', '', policyMarkdown(results.policy));
   return lines.join('\n');
 };
+
+/** Markdown for bench/policy.js's results: importLocation with / without a policy, and policy generation against LavaMoat's. */
+export const policyMarkdown = policy => {
+  const n = v => (typeof v === 'number' && Number.isFinite(v) ? String(Math.round(v)) : '—');
+  const r = (a, b) => (typeof a === 'number' && typeof b === 'number' ? `${(a / b).toFixed(2)}×` : '—');
+  const lines = [];
+  lines.push(`Run of ${policy.date.slice(0, 16).replace('T', ' ')} UTC, Node ${policy.node}, LavaMoat ${policy.lavamoat ?? '(not installed)'}, ${policy.seconds} s. importLocation with the policy \`generatePolicy\` writes for the entry / without one (same host options otherwise): cold is a fresh process per run (import alone, and wall spawn to exit), medians of ${policy.runs} alternated; warm is in-process after ${policy.warmups} warm-ups, medians of ${policy.warm} alternated; ms.`, '');
+  lines.push('| workload | policy resources (granted) / grants | cold without / with | cold wall without / with | warm without / with |');
+  lines.push('|---|---|---|---|---|');
+  for (const w of policy.imports) {
+    if (w.error) {
+      lines.push(`| ${w.name} | fails: ${w.error} | | | |`);
+      continue;
+    }
+    const warm = w.warm.error ? `fails: ${w.warm.error}` : `${n(w.warm.without)} / ${n(w.warm.with)} (${r(w.warm.with, w.warm.without)})`;
+    lines.push(`| ${w.name} | ${w.policy.resources} (${w.policy.granted}) / ${w.policy.grants} | ${n(w.cold.without.ms)} / ${n(w.cold.with.ms)} (${r(w.cold.with.ms, w.cold.without.ms)}) | ${n(w.cold.without.wallMs)} / ${n(w.cold.with.wallMs)} (${r(w.cold.with.wallMs, w.cold.without.wallMs)}) | ${warm} |`);
+  }
+  lines.push('', `Policy generation, cold (wall time of a fresh process, medians of ${policy.runs} alternated): \`cordon policy generate <entry> --out FILE\` against \`lavamoat <entry> --autopolicy --policyPath FILE\`; ms, and each policy's size: resources (of which with a grant) / grants (globals, builtin and packages entries, native).`, '');
+  lines.push('| app | Cordon | LavaMoat | LavaMoat / Cordon | size Cordon | size LavaMoat |');
+  lines.push('|---|---|---|---|---|---|');
+  const size = row => (row.error ? '—' : `${row.resources} (${row.granted}) / ${row.grants}`);
+  for (const g of policy.generation) {
+    lines.push(`| ${g.name} | ${g.cordon.error ? 'fails' : n(g.cordon.wallMs)} | ${g.lavamoat.error ? 'fails' : n(g.lavamoat.wallMs)} | ${r(g.lavamoat.wallMs, g.cordon.wallMs)} | ${size(g.cordon)} | ${size(g.lavamoat)} |`);
+  }
+  const ok = policy.imports.filter(w => !w.error);
+  const ratios = kind => ok.map(w => (kind === 'warm' ? (w.warm.error ? undefined : w.warm.with / w.warm.without) : w.cold.with[kind] / w.cold.without[kind]));
+  lines.push('', 'Targets (same machine, same run):');
+  lines.push(`- importLocation with a policy ≤ 1.10× without: cold ${span(ratios('ms'))} (wall ${span(ratios('wallMs'))}), warm ${span(ratios('warm'))}`);
+  lines.push(`- policy generation, LavaMoat / Cordon: ${span(policy.generation.map(g => (g.cordon.error || g.lavamoat.error ? undefined : g.lavamoat.wallMs / g.cordon.wallMs)))}`);
+  return lines.join('\n');
+};
+
+/** bench/policy.js's console tables (also printed by bench/suite.js). */
+export function printPolicy(policy) {
+  const f = v => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(1) : '—');
+  const r = (a, b) => (typeof a === 'number' && typeof b === 'number' ? `${(a / b).toFixed(2)}x` : '—');
+  console.log(`\nimportLocation with the generated policy / without (target <= 1.10x); cold: a fresh process each, medians of ${policy.runs} alternated; warm: in-process, after ${policy.warmups} warm-ups, medians of ${policy.warm}; ms`);
+  console.table(
+    policy.imports.map(w =>
+      w.error
+        ? { workload: w.name, note: `fails: ${w.error}` }
+        : {
+            workload: w.name,
+            'policy resources (granted) / grants': `${w.policy.resources} (${w.policy.granted}) / ${w.policy.grants}`,
+            'cold without / with': `${f(w.cold.without.ms)} / ${f(w.cold.with.ms)}`,
+            cold: r(w.cold.with.ms, w.cold.without.ms),
+            'cold wall without / with': `${f(w.cold.without.wallMs)} / ${f(w.cold.with.wallMs)}`,
+            'cold wall': r(w.cold.with.wallMs, w.cold.without.wallMs),
+            'warm without / with': w.warm.error ? `fails: ${w.warm.error}` : `${f(w.warm.without)} / ${f(w.warm.with)}`,
+            warm: w.warm.error ? '—' : r(w.warm.with, w.warm.without),
+          },
+    ),
+  );
+  console.log(`\npolicy generation, cold (wall time of a fresh process, medians of ${policy.runs} alternated): Cordon's CLI vs LavaMoat ${policy.lavamoat ?? '(not installed)'}'s, ms; policy size as resources (of which with a grant) / grants`);
+  console.table(
+    policy.generation.map(g => ({
+      app: g.name,
+      Cordon: g.cordon.error ? `fails: ${g.cordon.error}` : f(g.cordon.wallMs),
+      LavaMoat: g.lavamoat.error ? `fails: ${g.lavamoat.error}` : f(g.lavamoat.wallMs),
+      'LavaMoat / Cordon': r(g.lavamoat.wallMs, g.cordon.wallMs),
+      'size Cordon': g.cordon.error ? '—' : `${g.cordon.resources} (${g.cordon.granted}) / ${g.cordon.grants}`,
+      'size LavaMoat': g.lavamoat.error ? '—' : `${g.lavamoat.resources} (${g.lavamoat.granted}) / ${g.lavamoat.grants}`,
+    })),
+  );
+}
 
 if (process.argv[1] && path.resolve(process.argv[1]) === url.fileURLToPath(import.meta.url)) {
   const file = path.resolve(import.meta.dirname, 'results.json');
