@@ -169,11 +169,14 @@ export const makeEnforcement = (given: unknown, rootName: string | undefined): E
       for (const name of Reflect.ownKeys(descriptors)) {
         if (typeof name === 'string' && (Object.hasOwn(target, name) || LANGUAGE_GLOBALS.has(name))) Object.defineProperty(target, name, descriptors[name]!);
       }
-      pendingGlobals.push(() => {
+      const attenuate = () => {
         const originals = Object.create(null, descriptors) as object;
         const result = attenuatorOf(attenuation.attenuate, 'attenuateGlobals', requester)(harden([...attenuation.params]), originals, target);
         if (result !== null && typeof result === 'object') Object.assign(target, result);
-      });
+      };
+      // Compartments made after the attenuators are loaded (an archive makes them when first reached) get theirs at once.
+      if (loaded.has(attenuation.attenuate)) attenuate();
+      else pendingGlobals.push(attenuate);
       return;
     }
     if (grants === undefined || grants.globals === 'any') {

@@ -48,6 +48,8 @@ export interface Capture {
   readonly modules: readonly LoadedModule[];
   /** Exits the host's hooks do not provide, each required only by CommonJS (archived as deferred errors). */
   readonly missingExits?: ReadonlySet<string> | undefined;
+  /** Links of the entry compartment that no module makes: the policy's attenuators, which the archive reader imports from the entry. */
+  readonly entryLinks?: ReadonlyMap<string, { readonly compartment: string; readonly module: string }> | undefined;
 }
 
 /**
@@ -115,8 +117,13 @@ export const captureModules = async (readPowers: ReadPowers, map: PackageCompart
   });
   const failure = (errors: readonly unknown[], cause: unknown) =>
     new CordonError('CORDON_LOAD_FAILED', `Cannot archive ${resolveLocation(map.entry.module, map.entry.compartment)}: ${errors.map(e => (e as Error).message).join('; ')}`, { cause, errors });
+  const entryLinks = new Map<string, { compartment: string; module: string }>();
   try {
-    for (const attenuator of linked.enforcement?.policy?.attenuators ?? []) await linked.entryCompartment.load(attenuator);
+    for (const attenuator of linked.enforcement?.policy?.attenuators ?? []) {
+      await linked.entryCompartment.load(attenuator);
+      const link = map.compartments[map.entry.compartment]?.modules[attenuator];
+      if (link) entryLinks.set(attenuator, { compartment: link.compartment, module: link.module });
+    }
     await linked.entryCompartment.load(linked.entryModule);
   } catch (error) {
     const errors = [...linked.loader.errors, ...missingExitErrors(map, captured.values(), missingExits)];
@@ -154,7 +161,7 @@ export const captureModules = async (readPowers: ReadPowers, map: PackageCompart
   }
   const missingErrors = missingExitErrors(map, modules, missingExits);
   if (missingErrors.length > 0) throw failure(missingErrors, missingErrors[0]);
-  return { map, modules, missingExits };
+  return { map, modules, missingExits, ...(entryLinks.size > 0 ? { entryLinks } : {}) };
 };
 
 /**
@@ -237,6 +244,7 @@ export const digestCapture = (capture: Capture, computeSha512?: (bytes: Uint8Arr
     retained.add(module.compartment);
     for (const resolution of module.resolutions.values()) if (resolution.type === 'module') retained.add(resolution.compartment);
   }
+  for (const link of capture.entryLinks?.values() ?? []) retained.add(link.compartment);
   const descriptors = [...retained].map(location => map.compartments[location]!);
   const names = rename ? new Map(descriptors.map(d => [d.location, rename(d)])) : archiveNames(descriptors);
   const nameOf = (location: string): string => names.get(location)!;
@@ -255,6 +263,7 @@ export const digestCapture = (capture: Capture, computeSha512?: (bytes: Uint8Arr
     files.set(`${name}/${path}`, bytes);
     table(module.compartment).set(module.module, { location: path, parser, ...(computeSha512 ? { sha512: computeSha512(bytes) } : {}) });
   }
+  for (const [specifier, link] of capture.entryLinks ?? []) table(map.entry.compartment).set(specifier, { compartment: nameOf(link.compartment), module: link.module });
   for (const module of modules) {
     const own = table(module.compartment);
     const isRequire = module.language === 'cjs' || module.language === 'pre-cjs-json';

@@ -15,6 +15,8 @@ import type { LavaMoatPolicy, LavaMoatResourcePolicy } from './types.js';
 import { ROOT_NAME } from './normalize.js';
 import { compareCodePoints } from './readonly.js';
 
+export { compareCodePoints, ROOT_NAME };
+
 export type SpecifierResolution =
   | { readonly type: 'package'; readonly canonicalName: string }
   | { readonly type: 'builtin'; readonly name: string }

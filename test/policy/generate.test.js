@@ -15,7 +15,7 @@ const mod = (canonicalName, text, resolutions = {}, language = 'cjs', file = `/a
   resolutions: new Map(Object.entries(resolutions)),
 });
 
-test('globals are grouped by package and reduced to the topmost paths; write is stronger than read', () => {
+test('globals are grouped by package and reduced to the topmost paths (a parent covers its members, written or read)', () => {
   const policy = policyFromAnalyses([
     mod('a', `process.env.NODE_ENV; process.env.HOME; console.log(1);`),
     mod('a', `process.env; setTimeout(f, 1);`),
@@ -27,12 +27,12 @@ test('globals are grouped by package and reduced to the topmost paths; write is 
   ]);
   assert.deepEqual(policy.resources.a, { globals: { console: true, f: true, 'process.env': true, setTimeout: true } });
   assert.deepEqual(policy.resources.b, { globals: { 'process.env.DEBUG': 'write', 'process.version': true } });
-  // A write covers reads and writes below it; a read covers reads only.
+  // A grant of a parent covers reads and writes below it (the parent is the real object).
   assert.deepEqual(policy.resources.c, { globals: { fetch: true, location: 'write' } });
   assert.deepEqual(policy.resources.d, { globals: { 'x.y': 'write' } });
   // Across modules of one package too.
   assert.deepEqual(policy.resources.e, { globals: { w: 'write' } });
-  assert.deepEqual(Object.fromEntries(reduceToTopmost(new Map([['p', 'read'], ['p.q', 'write'], ['p.r', 'read'], ['pq', 'read']]))), { p: 'read', 'p.q': 'write', pq: 'read' });
+  assert.deepEqual(Object.fromEntries(reduceToTopmost(new Map([['p', 'read'], ['p.q', 'write'], ['p.r', 'read'], ['pq', 'read']]))), { p: 'read', pq: 'read' });
 });
 
 test('builtins: member paths, all of it, node: and plain merged, subpath builtins keep their name', () => {
