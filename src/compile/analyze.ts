@@ -77,7 +77,10 @@ class Collector {
     if (first > 0) segments = segments.slice(first);
     if (LANGUAGE_GLOBALS.has(segments[0]!)) return;
     if (segments[0] === 'process' && segments[1] === 'dlopen') this.native = true;
-    if (ref.use === Use.Call && segments.length > 1) segments.pop();
+    // A method of a global (`console.log()`, `process.cwd()`) is the member it needs (a dotted grant's
+    // view calls it on its owner); deeper, the callee is a method of a value (`process.env.X.trim()`,
+    // `process.stdout.write()`): the value is what is needed.
+    if (ref.use === Use.Call && segments.length > 2) segments.pop();
     const path = segments.join('.');
     const access: GlobalAccess = ref.use === Use.Write ? 'write' : 'read';
     if (access === 'write' || !this.globals.has(path)) this.globals.set(path, access);

@@ -33,7 +33,7 @@ const PACKAGES = {
     member: ['dotenv', 'globals', 'process.cwd', /process\.cwd is not a function/],
     // The generator stops a global's path at a method call's object (`process.cwd()` → `process`,
     // `console.log()` → `console`: src/compile/analyze.ts), where Cordon's dotted views bind methods.
-    generatedBeyond: ['dotenv globals console', 'dotenv globals process'],
+    generatedBeyond: [],
   },
   debug: {
     removals: [
@@ -64,7 +64,7 @@ const PACKAGES = {
   yaml: {
     removals: [['yaml', 'builtin', 'buffer.Buffer', 'buffer']],
     // atob/btoa: the fallbacks of the binary tag when there is no Buffer (never reached on Node).
-    generatedBeyond: ['yaml globals atob', 'yaml globals btoa', 'yaml globals console'],
+    generatedBeyond: ['yaml globals atob', 'yaml globals btoa'],
   },
   chalk: {
     removals: [
