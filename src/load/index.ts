@@ -1,14 +1,14 @@
-export {
-  ModuleLoader,
-  type CompartmentLookup,
-  type ExitProvider,
-  type LoadedModule,
-  type LoaderOptions,
-  type ModuleSourceHookEvent,
-  type ModuleTransform,
-  type SyncModuleTransform,
-  type TransformResult,
-} from './loader.js';
+export { ModuleLoader } from './loader.js';
+export type {
+  CompartmentLookup,
+  ExitProvider,
+  LoadedModule,
+  LoaderOptions,
+  ModuleSourceHookEvent,
+  ModuleTransform,
+  SyncModuleTransform,
+  TransformResult,
+} from './options.js';
 export { resolveSpecifier, type Resolution } from './resolve-specifier.js';
 export { runAsync, runSync, type Loader, type ReadRequest } from './trampoline.js';
 // The compile stage's pieces the stages after loading need (pack, unpack reach compile only through load).
