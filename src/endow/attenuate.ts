@@ -148,12 +148,15 @@ export const makeSharedGlobalCells = (): SharedGlobalCells => {
  * package's API for every other package. Other writes (configuration flags such as `chalk.enabled`,
  * setters such as `mongoose.Promise`) reach the exporter's object as in Node.
  */
+/** Whether `target` has `key` as its own function-valued data property (what a write would replace for everyone). */
+export const holdsFunction = (target: object, key: PropertyKey): boolean => {
+  const descriptor = getOwnPropertyDescriptor(target, key);
+  return descriptor !== undefined && 'value' in descriptor && typeof descriptor.value === 'function';
+};
+
 export const makeExportsGuard = (exportsValue: unknown, refuse: (key: PropertyKey) => Error): unknown => {
   if (!isObjectLike(exportsValue)) return exportsValue;
-  const exportsFunction = (target: object, key: PropertyKey): boolean => {
-    const descriptor = getOwnPropertyDescriptor(target, key);
-    return descriptor !== undefined && 'value' in descriptor && typeof descriptor.value === 'function';
-  };
+  const exportsFunction = holdsFunction;
   return new Proxy(exportsValue, {
     set(target, key, value) {
       if (exportsFunction(target, key)) throw refuse(key);

@@ -160,6 +160,8 @@ export const enforcementOf = (options: ImportOptions, rootName: string | undefin
   return options.policyAudit === undefined ? undefined : makeAuditEnforcement(options.policyAudit);
 };
 
+const PATH_SPECIFIER = /^(?:\.{1,2}(?:\/|$)|\/|file:)/;
+
 /** The requester a compartment of the map stands for: its canonical name, and whether it is the entry. */
 const requesterOf = (map: PackageCompartmentMapDescriptor, location: string): Requester => ({
   canonicalName: map.compartments[location]?.label ?? location,
@@ -188,7 +190,17 @@ export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPower
           const requester = requesterOf(map, compartment.location);
           if (resolution.type === 'exit') enforcement.checkExit(requester, resolution.specifier, where);
           else if (resolution.type === 'module' && resolution.compartment !== compartment.location) {
-            enforcement.checkEdge(requester, map.compartments[resolution.compartment]?.label ?? resolution.compartment, where);
+            const target = map.compartments[resolution.compartment]?.label ?? resolution.compartment;
+            enforcement.checkEdge(requester, target, where);
+            // Under a policy another package is reached by its name (its `exports` say what it offers),
+            // never by a path into its files.
+            if (enforcement.policy && PATH_SPECIFIER.test(where.specifier)) {
+              throw new CordonError('CORDON_POLICY_DENIED', `Package ${requester.canonicalName} reaches into package ${target} by the path ${JSON.stringify(where.specifier)}`, {
+                ...where,
+                package: requester.canonicalName,
+                hint: `Under a policy a package reaches another only by its name (${JSON.stringify(map.compartments[resolution.compartment]?.name ?? target)}, and the subpaths its "exports" offer), never by a path into its files.`,
+              });
+            }
           }
         }
       : undefined,

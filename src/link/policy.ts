@@ -6,7 +6,7 @@
  * the compartment maker asks `applyGlobals` for the package's globals.
  */
 import { CordonError } from '../diagnostics/index.js';
-import { makeExportsGuard, makeMemberView, makePrivateCopy, makeSharedGlobalCells } from '../endow/index.js';
+import { holdsFunction, makeExportsGuard, makeMemberView, makePrivateCopy, makeSharedGlobalCells } from '../endow/index.js';
 import { LANGUAGE_GLOBALS } from '../model/index.js';
 import { denialError, normalizePolicy, type BuiltinGrant, type DeniedKind, type NormalizedPolicy, type PackageGrants } from '../policy/index.js';
 
@@ -139,8 +139,31 @@ export const makeEnforcement = (given: unknown, rootName: string | undefined): E
         if (key === 'getBuiltinModule' && typeof Reflect.get(target, key, target) === 'function') return getBuiltinModule;
         return Reflect.get(target, key, target);
       },
-      set: (target, key, value) => Reflect.set(target, key, value, target),
+      set: (target, key, value) => {
+        if (holdsFunction(target, key)) throw sharedWrite(requester, 'process', key);
+        return Reflect.set(target, key, value, target);
+      },
+      defineProperty: (target, key, descriptor) => {
+        if (holdsFunction(target, key)) throw sharedWrite(requester, 'process', key);
+        return Reflect.defineProperty(target, key, descriptor);
+      },
+      deleteProperty: (target, key) => {
+        if (holdsFunction(target, key)) throw sharedWrite(requester, 'process', key);
+        return Reflect.deleteProperty(target, key);
+      },
     });
+  };
+
+  /** A host object every granted package shares (`console`): its functions cannot be replaced by one for all. */
+  const sharedObjects = new Map<string, { value: unknown; guard: unknown }>();
+  const guardedShared = (requester: Requester, name: string, value: unknown): unknown => {
+    if (value === null || typeof value !== 'object') return value;
+    const key = `${requester.canonicalName}\u0000${name}`;
+    const known = sharedObjects.get(key);
+    if (known && known.value === value) return known.guard;
+    const guard = makeExportsGuard(value, property => sharedWrite(requester, name, property));
+    sharedObjects.set(key, { value, guard });
+    return guard;
   };
 
   const isHostProcess = (value: unknown): boolean =>
@@ -211,6 +234,7 @@ export const makeEnforcement = (given: unknown, rootName: string | undefined): E
       if (grant === true) {
         const value = readGiven(descriptors, name);
         if (isHostProcess(value)) Object.defineProperty(target, name, { value: guardedProcess(requester, value as object), writable: true, enumerable: false, configurable: true });
+        else if (value !== null && typeof value === 'object') Object.defineProperty(target, name, { value: guardedShared(requester, name, value), writable: true, enumerable: false, configurable: true });
         else Object.defineProperty(target, name, descriptors[name]!);
       } else {
         Object.defineProperty(target, name, { value: makeMemberView(() => readGiven(descriptors, name), grant), writable: true, enumerable: false, configurable: true });
@@ -244,6 +268,11 @@ export const makeEnforcement = (given: unknown, rootName: string | undefined): E
 
   return Object.freeze({ policy, grantsOf, checkEdge, checkExit, exitNamespace, applyGlobals, loadAttenuators, foreignExports });
 };
+
+const sharedWrite = (requester: Requester, name: string, property: PropertyKey): CordonError =>
+  new CordonError('CORDON_SHARED_GLOBAL_WRITE', `Package ${requester.canonicalName} may not replace ${name}.${String(property)}: every package granted ${name} shares it`, {
+    package: requester.canonicalName,
+  });
 
 const readGiven = (descriptors: Readonly<Record<PropertyKey, PropertyDescriptor>>, name: string): unknown => {
   const descriptor = descriptors[name];

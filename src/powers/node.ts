@@ -50,12 +50,20 @@ const fallbackUrl: NodeUrl = {
   pathToFileURL: path => new URL(`file://${encodeURI(path)}`),
 };
 
+/*
+ * Every host function is read once, here, and called as captured: a package that later replaces
+ * `fs.readFileSync` on the host's module (possible when no policy gives it a copy of its own) cannot
+ * change what Cordon's own loader reads.
+ */
 export const makeReadPowers = ({ fs, url = fallbackUrl, crypto, path }: NodePowersOptions): ReadPowers => {
   const { fileURLToPath, pathToFileURL } = url;
+  const hostReadFile = fs.readFile;
+  const hostPromises = fs.promises;
+  const { readFile: promisesReadFile, realpath } = hostPromises;
   // The callback form costs about half what `fs.promises.readFile` does (no FileHandle round trips).
-  const readFile = fs.readFile
-    ? (file: string) => new Promise<Uint8Array>((resolve, reject) => fs.readFile!(file, (error, bytes) => (error ? reject(error) : resolve(bytes))))
-    : (file: string) => fs.promises.readFile(file);
+  const readFile = hostReadFile
+    ? (file: string) => new Promise<Uint8Array>((resolve, reject) => Reflect.apply(hostReadFile, fs, [file, (error: Error | null, bytes: Uint8Array) => (error ? reject(error) : resolve(bytes))]))
+    : (file: string) => Reflect.apply(promisesReadFile, hostPromises, [file]) as Promise<Uint8Array>;
   const read = async (location: string): Promise<Uint8Array> => readFile(fileURLToPath(location));
   const maybeRead = async (location: string): Promise<Uint8Array | undefined> => {
     try {
@@ -67,7 +75,7 @@ export const makeReadPowers = ({ fs, url = fallbackUrl, crypto, path }: NodePowe
   };
   const canonical = async (location: string): Promise<string> => {
     try {
-      const real = pathToFileURL(await fs.promises.realpath(fileURLToPath(location))).href;
+      const real = pathToFileURL((await Reflect.apply(realpath, hostPromises, [fileURLToPath(location)])) as string).href;
       return location.endsWith('/') && !real.endsWith('/') ? `${real}/` : real;
     } catch {
       return location;
@@ -84,17 +92,21 @@ export const makeReadPowers = ({ fs, url = fallbackUrl, crypto, path }: NodePowe
     requireResolve,
     isAbsolute: path ? (p: string) => path.isAbsolute(p) : () => false,
   };
-  if (crypto) powers.computeSha512 = bytes => crypto.createHash('sha512').update(bytes).digest('hex');
+  if (crypto) {
+    const { createHash } = crypto;
+    powers.computeSha512 = bytes => Reflect.apply(createHash, crypto, ['sha512']).update(bytes).digest('hex');
+  }
   return powers;
 };
 
 export const makeReadNowPowers = (options: NodePowersOptions): ReadNowPowers => {
   const powers = makeReadPowers(options);
   const { fs } = options;
+  const { readFileSync } = fs;
   const fileURLToPath = powers.fileURLToPath!;
   const maybeReadNow = (location: string): Uint8Array | undefined => {
     try {
-      return fs.readFileSync(fileURLToPath(location));
+      return Reflect.apply(readFileSync, fs, [fileURLToPath(location)]) as Uint8Array;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -107,18 +119,22 @@ export const makeReadNowPowers = (options: NodePowersOptions): ReadNowPowers => 
  * Writes atomically where the file system can rename: to a temporary file beside the target, then
  * renamed over it, so that a reader never sees half an archive and a failed write leaves the old file.
  */
-export const makeWritePowers = ({ fs, url = fallbackUrl }: Pick<NodePowersOptions, 'fs' | 'url'>): WritePowers => ({
-  write: async (location, bytes) => {
-    const target = url.fileURLToPath(location);
-    const { rename, rm } = fs.promises;
-    if (!rename) return fs.promises.writeFile(target, bytes);
-    const temporary = `${target}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      await fs.promises.writeFile(temporary, bytes);
-      await rename.call(fs.promises, temporary, target);
-    } catch (error) {
-      await rm?.call(fs.promises, temporary, { force: true }).catch(() => {});
-      throw error;
-    }
-  },
-});
+export const makeWritePowers = ({ fs, url = fallbackUrl }: Pick<NodePowersOptions, 'fs' | 'url'>): WritePowers => {
+  const promises = fs.promises;
+  const { rename, rm, writeFile } = promises;
+  const { fileURLToPath } = url;
+  return {
+    write: async (location, bytes) => {
+      const target = fileURLToPath(location);
+      if (!rename) return Reflect.apply(writeFile, promises, [target, bytes]);
+      const temporary = `${target}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2)}.tmp`;
+      try {
+        await Reflect.apply(writeFile, promises, [temporary, bytes]);
+        await Reflect.apply(rename, promises, [temporary, target]);
+      } catch (error) {
+        await rm?.call(promises, temporary, { force: true }).catch(() => {});
+        throw error;
+      }
+    },
+  };
+};
