@@ -135,10 +135,6 @@ export const errorCodes = {
     title: "A package tried to replace a function another package exports",
     hint: 'Under a policy, a package may read and configure the packages it imports, but not replace, redefine or delete the functions they export (that would change them for every other package). If the package instruments another on purpose, run it without a policy, or change the exporter through its own API.',
   },
-  CORDON_SHARED_GLOBAL_WRITE: {
-    title: 'A package tried to replace a function of a global that packages share',
-    hint: 'Under a policy, an object global (console, process) is the host\'s one object, shared by every package granted it: a package may use it and set its data properties (process.exitCode), but not replace, redefine or delete its functions, which would change them for every other package.',
-  },
   CORDON_INVALID_POLICY: {
     title: 'A policy is not valid',
     hint: 'Fix each problem listed (error.problems gives every one with its JSON path). A policy is either Endo\'s policy object or LavaMoat\'s policy.json, never a mix of the two, and a policy-override.json must use the same format as its policy.json.',

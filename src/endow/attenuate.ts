@@ -175,3 +175,44 @@ export const makeExportsGuard = (exportsValue: unknown, refuse: (key: PropertyKe
     },
   });
 };
+
+/**
+ * A host object several packages are granted (`process`, `console`) as one package sees it: the
+ * host's own object, whose data it reads and writes as everyone does (`process.exitCode = 1`), but
+ * where replacing, redefining or deleting one of its functions (graceful-fs caches `process.cwd`;
+ * a logger wraps `console.log`) lands in this package's own overlay: the package sees its change,
+ * no other package does. `special` answers first for the members it knows (`undefined`: not special).
+ */
+export const makePrivateOverlay = (host: object, special?: (key: PropertyKey) => { value: unknown } | undefined): object => {
+  const overlay = new Map<PropertyKey, PropertyDescriptor>();
+  const privately = (target: object, key: PropertyKey): boolean => overlay.has(key) || holdsFunction(target, key);
+  let view: object;
+  const handler: ProxyHandler<object> = {
+    get(target, key) {
+      const own = overlay.get(key);
+      if (own) return 'value' in own ? own.value : own.get?.call(view);
+      const answer = special?.(key);
+      if (answer) return answer.value;
+      return Reflect.get(target, key, target);
+    },
+    set(target, key, value) {
+      if (!privately(target, key)) return Reflect.set(target, key, value, target);
+      overlay.set(key, { value, writable: true, enumerable: true, configurable: true });
+      return true;
+    },
+    defineProperty(target, key, descriptor) {
+      if (!privately(target, key)) return Reflect.defineProperty(target, key, descriptor);
+      // A non-configurable property the host's object lacks would break the proxy's invariants.
+      if (descriptor.configurable === false) return false;
+      overlay.set(key, { ...descriptor });
+      return true;
+    },
+    deleteProperty(target, key) {
+      if (!privately(target, key)) return Reflect.deleteProperty(target, key);
+      overlay.set(key, { value: undefined, writable: true, enumerable: false, configurable: true });
+      return true;
+    },
+  };
+  view = new Proxy(host, handler);
+  return view;
+};

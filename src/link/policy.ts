@@ -6,7 +6,7 @@
  * the compartment maker asks `applyGlobals` for the package's globals.
  */
 import { CordonError } from '../diagnostics/index.js';
-import { holdsFunction, makeExportsGuard, makeMemberView, makePrivateCopy, makeSharedGlobalCells } from '../endow/index.js';
+import { makeExportsGuard, makeMemberView, makePrivateCopy, makePrivateOverlay, makeSharedGlobalCells } from '../endow/index.js';
 import { LANGUAGE_GLOBALS } from '../model/index.js';
 import { denialError, normalizePolicy, type BuiltinGrant, type DeniedKind, type NormalizedPolicy, type PackageGrants } from '../policy/index.js';
 
@@ -131,37 +131,22 @@ export const makeEnforcement = (given: unknown, rootName: string | undefined): E
       const found = hostGet ? Reflect.apply(hostGet, host, [id]) : undefined;
       return found === undefined ? undefined : exitNamespace(requester, id, grant, found);
     };
-    return new Proxy(host, {
-      get(target, key) {
-        if (typeof key === 'string' && NATIVE_MEMBERS.has(key) && !grants.native) {
-          return () => deny(requester, 'native', `process.${key}`, {});
-        }
-        if (key === 'getBuiltinModule' && typeof Reflect.get(target, key, target) === 'function') return getBuiltinModule;
-        return Reflect.get(target, key, target);
-      },
-      set: (target, key, value) => {
-        if (holdsFunction(target, key)) throw sharedWrite(requester, 'process', key);
-        return Reflect.set(target, key, value, target);
-      },
-      defineProperty: (target, key, descriptor) => {
-        if (holdsFunction(target, key)) throw sharedWrite(requester, 'process', key);
-        return Reflect.defineProperty(target, key, descriptor);
-      },
-      deleteProperty: (target, key) => {
-        if (holdsFunction(target, key)) throw sharedWrite(requester, 'process', key);
-        return Reflect.deleteProperty(target, key);
-      },
+    // Writes that would replace one of its functions stay in the package (see makePrivateOverlay).
+    return makePrivateOverlay(host, key => {
+      if (typeof key === 'string' && NATIVE_MEMBERS.has(key) && !grants.native) return { value: () => deny(requester, 'native', `process.${key}`, {}) };
+      if (key === 'getBuiltinModule' && typeof Reflect.get(host, key, host) === 'function') return { value: getBuiltinModule };
+      return undefined;
     });
   };
 
-  /** A host object every granted package shares (`console`): its functions cannot be replaced by one for all. */
+  /** A host object every granted package shares (`console`): what would replace one of its functions stays in the package. */
   const sharedObjects = new Map<string, { value: unknown; guard: unknown }>();
   const guardedShared = (requester: Requester, name: string, value: unknown): unknown => {
     if (value === null || typeof value !== 'object') return value;
     const key = `${requester.canonicalName}\u0000${name}`;
     const known = sharedObjects.get(key);
     if (known && known.value === value) return known.guard;
-    const guard = makeExportsGuard(value, property => sharedWrite(requester, name, property));
+    const guard = makePrivateOverlay(value);
     sharedObjects.set(key, { value, guard });
     return guard;
   };
@@ -268,11 +253,6 @@ export const makeEnforcement = (given: unknown, rootName: string | undefined): E
 
   return Object.freeze({ policy, grantsOf, checkEdge, checkExit, exitNamespace, applyGlobals, loadAttenuators, foreignExports });
 };
-
-const sharedWrite = (requester: Requester, name: string, property: PropertyKey): CordonError =>
-  new CordonError('CORDON_SHARED_GLOBAL_WRITE', `Package ${requester.canonicalName} may not replace ${name}.${String(property)}: every package granted ${name} shares it`, {
-    package: requester.canonicalName,
-  });
 
 const readGiven = (descriptors: Readonly<Record<PropertyKey, PropertyDescriptor>>, name: string): unknown => {
   const descriptor = descriptors[name];

@@ -43,16 +43,20 @@ export const resolveImports = (
   const { record } = result;
   const { context, options } = access;
   const descriptor = state.descriptor;
+  /** One import: resolved, checked by the policy's gate, registered; a failure is kept for where it is used. */
+  const resolveOne = function* (specifier: string): Loader<void> {
+    try {
+      const resolution = yield* resolveSpecifier(context, descriptor, module, specifier, kind);
+      gateResolution(options.gate, state, module, specifier, resolution, result.bytes);
+      register(state, module, specifier, kind, resolution);
+    } catch (error) {
+      defer(state, module, specifier, error, kind === 'require' ? 'deferred' : 'failed');
+    }
+  };
   function* resolveAll(): Loader<void> {
     for (const specifier of record.imports) {
       if (state.resolutions.get(module)?.has(specifier)) continue;
-      try {
-        const resolution = yield* resolveSpecifier(context, descriptor, module, specifier, kind);
-        gateResolution(options.gate, state, module, specifier, resolution, result.bytes);
-        register(state, module, specifier, kind, resolution);
-      } catch (error) {
-        defer(state, module, specifier, error, kind === 'require' ? 'deferred' : 'failed');
-      }
+      yield* resolveOne(specifier);
     }
   }
   const done = (): unknown => {
@@ -97,15 +101,6 @@ export const resolveImports = (
     return done();
   }
   // Asynchronously, every import is resolved at once (their probing reads overlap).
-  const resolveOne = function* (specifier: string): Loader<void> {
-    try {
-      const resolution = yield* resolveSpecifier(context, descriptor, module, specifier, kind);
-      gateResolution(options.gate, state, module, specifier, resolution, result.bytes);
-      register(state, module, specifier, kind, resolution);
-    } catch (error) {
-      defer(state, module, specifier, error, kind === 'require' ? 'deferred' : 'failed');
-    }
-  };
   const pending = [...new Set(record.imports)].filter(specifier => !state.resolutions.get(module)?.has(specifier));
   return Promise.all(pending.map(specifier => access.run(resolveOne(specifier), false))).then(done);
 };
