@@ -9,8 +9,9 @@
  * - every global a package reads or writes is recorded as it happens; members of `process` one level
  *   deep (`process.env`), since that is where the authority is.
  */
+import { builtinNameOf } from '../model/index.js';
 import type { BuiltinGrant } from '../policy/index.js';
-import type { Enforcement, Requester } from './policy.js';
+import { readGiven, type Enforcement, type Requester } from './policy.js';
 
 export interface AuditEvent {
   /** `module`: a builtin was resolved (whether any member of it is then read is recorded as `builtin`). */
@@ -25,7 +26,6 @@ export interface AuditEvent {
 
 export type AuditRecorder = (event: AuditEvent) => void;
 
-const NODE_PREFIX = /^node:/i;
 const ALL: BuiltinGrant = Object.freeze({ kind: 'all' });
 
 const isObjectLike = (value: unknown): value is object => value !== null && (typeof value === 'object' || typeof value === 'function');
@@ -53,7 +53,7 @@ export const makeAuditEnforcement = (record: AuditRecorder): Enforcement => {
     });
 
   const exitNamespace = (requester: Requester, specifier: string, _grant: BuiltinGrant | undefined, moduleExports: unknown): unknown => {
-    const name = specifier.replace(NODE_PREFIX, '');
+    const name = builtinNameOf(specifier);
     const key = `${requester.canonicalName}\u0000${name}`;
     if (views.has(key)) return views.get(key);
     let view: unknown = moduleExports;
@@ -76,7 +76,7 @@ export const makeAuditEnforcement = (record: AuditRecorder): Enforcement => {
         continue;
       }
       const descriptor = given[name]!;
-      const read = (): unknown => ('value' in descriptor ? descriptor.value : descriptor.get?.call(undefined));
+      const read = (): unknown => readGiven(given, name);
       let cached: { value: unknown; view: unknown } | undefined;
       Object.defineProperty(target, name, {
         get() {
@@ -102,7 +102,7 @@ export const makeAuditEnforcement = (record: AuditRecorder): Enforcement => {
       if (target !== requester.canonicalName) note(requester, 'package', target);
     },
     checkExit: (requester: Requester, specifier: string) => {
-      note(requester, 'module', specifier.replace(NODE_PREFIX, ''));
+      note(requester, 'module', builtinNameOf(specifier));
       return ALL;
     },
     exitNamespace,

@@ -103,7 +103,10 @@ export const makeExitProvider = (
     if (known) return known;
     const moduleExports = moduleExportsOfHostNamespace(namespace);
     const view = viewFor(specifier, packageLocation, moduleExports);
-    if (view === moduleExports) return shared;
+    if (view === moduleExports) {
+      perPackage.set(key, shared as object);
+      return shared;
+    }
     // A view object's own keys are its named exports; anything else is only a default export.
     records.set(`policy:${key}`, { source: makeExitModuleSource(view !== null && typeof view === 'object' ? view : { default: view }) });
     const descriptor = { namespace: `policy:${key}`, compartment: compartment() };

@@ -4,6 +4,8 @@ export {
   link,
   makeCompartmentMaker,
   enforcementOf,
+  exitViewOf,
+  makeRequesters,
   makeAuditEnforcement,
   makeEnforcement,
   type AuditEvent,

@@ -151,6 +151,14 @@ const warnUnknownNames = (policy: NormalizedPolicy, known: readonly string[], lo
   }
 };
 
+/** What a package gets of a host module it was granted, for the exit provider (`viewFor`). */
+export const exitViewOf =
+  (enforcement: Enforcement, requesterOf: (key: string) => Requester) =>
+  (specifier: string, key: string, moduleExports: unknown): unknown => {
+    const requester = requesterOf(key);
+    return enforcement.exitNamespace(requester, specifier, enforcement.checkExit(requester, specifier, { specifier }), moduleExports);
+  };
+
 /** The policy's enforcement, the audit's, or none. */
 export const enforcementOf = (options: ImportOptions, rootName: string | undefined): Enforcement | undefined => {
   if (options.policy !== undefined && options.policyAudit !== undefined) {
@@ -160,26 +168,27 @@ export const enforcementOf = (options: ImportOptions, rootName: string | undefin
   return options.policyAudit === undefined ? undefined : makeAuditEnforcement(options.policyAudit);
 };
 
-const PATH_SPECIFIER = /^(?:\.{1,2}(?:\/|$)|\/|file:)/;
-
-/** The requester a compartment of the map stands for: its canonical name, and whether it is the entry. */
-const requesterOf = (map: PackageCompartmentMapDescriptor, location: string): Requester => ({
-  canonicalName: map.compartments[location]?.label ?? location,
-  isEntry: location === map.entry.compartment,
-});
+/**
+ * The requester each compartment of a map stands for (its canonical name; whether it is the entry),
+ * made once: a package compartment map (by location) or an archive's (by compartment name).
+ */
+export const makeRequesters = (map: { readonly compartments: Readonly<Record<string, { readonly label: string }>>; readonly entry: { readonly compartment: string } }): ((key: string) => Requester) => {
+  const made = new Map<string, Requester>();
+  return location => {
+    let requester = made.get(location);
+    if (!requester) made.set(location, (requester = Object.freeze({ canonicalName: map.compartments[location]?.label ?? location, isEntry: location === map.entry.compartment })));
+    return requester;
+  };
+};
 
 export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPowers, options: LinkOptions): LinkedApplication => {
   const enforcement = enforcementOf(options, map.compartments[map.entry.compartment]?.name);
   if (enforcement?.policy && options.log) warnUnknownNames(enforcement.policy, Object.values(map.compartments).map(c => c.label), options.log);
   const makeCompartment = makeCompartmentMaker(options, enforcement);
+  const requesterOf = makeRequesters(map);
   const modules = options.modules ?? {};
   const { importHook, importNowHook } = options;
-  const viewFor = enforcement
-    ? (specifier: string, location: string, moduleExports: unknown) => {
-        const requester = requesterOf(map, location);
-        return enforcement.exitNamespace(requester, specifier, enforcement.checkExit(requester, specifier, { specifier }), moduleExports);
-      }
-    : undefined;
+  const viewFor = enforcement && exitViewOf(enforcement, requesterOf);
   const loader = new ModuleLoader(map, readPowers, {
     ...options,
     isHostModule: specifier => Object.hasOwn(modules, specifier),
@@ -187,26 +196,17 @@ export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPower
     exitModule: makeExitProvider(modules, importHook, importNowHook, options.archiveOnly, () => findCompartmentConstructor(options.Compartment), viewFor),
     gate: enforcement
       ? (compartment, resolution, where) => {
-          const requester = requesterOf(map, compartment.location);
+          const requester = requesterOf(compartment.location);
           if (resolution.type === 'exit') enforcement.checkExit(requester, resolution.specifier, where);
           else if (resolution.type === 'module' && resolution.compartment !== compartment.location) {
-            const target = map.compartments[resolution.compartment]?.label ?? resolution.compartment;
-            enforcement.checkEdge(requester, target, where);
-            // Under a policy another package is reached by its name (its `exports` say what it offers),
-            // never by a path into its files.
-            if (enforcement.policy && PATH_SPECIFIER.test(where.specifier)) {
-              throw new CordonError('CORDON_POLICY_DENIED', `Package ${requester.canonicalName} reaches into package ${target} by the path ${JSON.stringify(where.specifier)}`, {
-                ...where,
-                package: requester.canonicalName,
-                hint: `Under a policy a package reaches another only by its name (${JSON.stringify(map.compartments[resolution.compartment]?.name ?? target)}, and the subpaths its "exports" offer), never by a path into its files.`,
-              });
-            }
+            const target = map.compartments[resolution.compartment];
+            enforcement.checkEdge(requester, target?.label ?? resolution.compartment, where, target?.name);
           }
         }
       : undefined,
     foreignExports: enforcement
       ? (importer, exporter, module, value) =>
-          enforcement.foreignExports(requesterOf(map, importer.location), map.compartments[exporter]?.label ?? exporter, new URL(module, exporter).href, value)
+          enforcement.foreignExports(requesterOf(importer.location), map.compartments[exporter]?.label ?? exporter, `${exporter}\u0000${module}`, value)
       : undefined,
   });
   const compartments = new Map<string, CompartmentInstance>();

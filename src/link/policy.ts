@@ -7,7 +7,7 @@
  */
 import { CordonError } from '../diagnostics/index.js';
 import { makeExportsGuard, makeMemberView, makePrivateCopy, makePrivateOverlay, makeSharedGlobalCells } from '../endow/index.js';
-import { LANGUAGE_GLOBALS } from '../model/index.js';
+import { builtinNameOf, LANGUAGE_GLOBALS } from '../model/index.js';
 import { denialError, normalizePolicy, type BuiltinGrant, type DeniedKind, type NormalizedPolicy, type PackageGrants } from '../policy/index.js';
 
 export interface Where {
@@ -27,8 +27,11 @@ export interface Enforcement {
   /** The policy enforced (absent for the audit, which allows everything). */
   readonly policy?: NormalizedPolicy | undefined;
   grantsOf(requester: Requester): PackageGrants | undefined;
-  /** Throws `CORDON_POLICY_DENIED` unless `requester` may import the package `target`. */
-  checkEdge(requester: Requester, target: string, where: Where): void;
+  /**
+   * Throws `CORDON_POLICY_DENIED` unless `requester` may import the package `target` (whose package
+   * name is `targetName`) as `where.specifier` says: under a policy by its name, never by a path.
+   */
+  checkEdge(requester: Requester, target: string, where: Where, targetName?: string): void;
   /** What the package gets of the host module `specifier` (`undefined`: unrestricted); throws when denied. */
   checkExit(requester: Requester, specifier: string, where: Where): BuiltinGrant | undefined;
   /** The package's own namespace object for a host module it was granted. */
@@ -44,12 +47,7 @@ export interface Enforcement {
   foreignExports(requester: Requester, exporter: string, key: string, value: unknown): unknown;
 }
 
-const NODE_PREFIX = /^node:/i;
-
 const harden = <T>(value: T): T => ((globalThis as { harden?: <V>(v: V) => V }).harden ?? Object.freeze)(value);
-
-/** A builtin's policy name: without `node:` (any case of the scheme); the rest as written (Node's names are lower case). */
-export const builtinNameOf = (specifier: string): string => specifier.replace(NODE_PREFIX, '');
 
 /**
  * What a whole grant of the `module` builtin gives: its inert members. `createRequire`, `Module`
@@ -58,6 +56,9 @@ export const builtinNameOf = (specifier: string): string => specifier.replace(NO
  */
 const MODULE_BUILTIN_SAFE = ['builtinModules', 'isBuiltin', 'findSourceMap', 'SourceMap'];
 
+/** A specifier that is a path (relative, absolute, `file:`), not a package's name. */
+const PATH_SPECIFIER = /^(?:\.{1,2}(?:\/|$)|\/|file:)/;
+
 /** Names the process object must not give without `native` (addons and raw bindings). */
 const NATIVE_MEMBERS = new Set(['dlopen', 'binding', '_linkedBinding']);
 
@@ -65,7 +66,7 @@ export const makeEnforcement = (given: unknown, rootName: string | undefined): E
   const policy = normalizePolicy(given as Parameters<typeof normalizePolicy>[0]);
   const cache = new Map<string, PackageGrants | undefined>();
   const cells = makeSharedGlobalCells();
-  const views = new Map<string, unknown>();
+  const views = new Map<string, { value: unknown; made: unknown }>();
   const attenuators = new Set(policy.attenuators);
   const loaded = new Map<string, Record<string, unknown>>();
   const pendingGlobals: (() => void)[] = [];
@@ -92,13 +93,20 @@ export const makeEnforcement = (given: unknown, rootName: string | undefined): E
     throw denialError({ kind, canonicalName: requester.canonicalName, rootName, resource, format: policy.format, ...where });
   };
 
-  const checkEdge = (requester: Requester, target: string, where: Where): void => {
+  const checkEdge = (requester: Requester, target: string, where: Where, targetName?: string): void => {
     if (target === requester.canonicalName) return;
     const grants = grantsOf(requester);
-    if (grants === undefined || grants.packages === 'any' || grants.packages.has(target)) return;
+    const granted = grants === undefined || grants.packages === 'any' || grants.packages.has(target);
     // The entry package reaches the attenuators the policy names (Endo's attenuators compartment).
-    if (requester.isEntry && where.specifier !== undefined && attenuators.has(where.specifier)) return;
-    deny(requester, 'package', target, where);
+    if (!granted && !(requester.isEntry && where.specifier !== undefined && attenuators.has(where.specifier))) deny(requester, 'package', target, where);
+    // Another package is reached by its name (its `exports` say what it offers), never by a path into its files.
+    if (where.specifier !== undefined && PATH_SPECIFIER.test(where.specifier)) {
+      throw new CordonError('CORDON_POLICY_DENIED', `Package ${requester.canonicalName} reaches into package ${target} by the path ${JSON.stringify(where.specifier)}`, {
+        ...where,
+        package: requester.canonicalName,
+        hint: `Under a policy a package reaches another only by its name (${JSON.stringify(targetName ?? target)}, and the subpaths its "exports" offer), never by a path into its files.`,
+      });
+    }
   };
 
   const builtinGrant = (grants: PackageGrants, name: string): BuiltinGrant | undefined => {
@@ -140,32 +148,23 @@ export const makeEnforcement = (given: unknown, rootName: string | undefined): E
   };
 
   /** A host object every granted package shares (`console`): what would replace one of its functions stays in the package. */
-  const sharedObjects = new Map<string, { value: unknown; guard: unknown }>();
-  const guardedShared = (requester: Requester, name: string, value: unknown): unknown => {
-    if (value === null || typeof value !== 'object') return value;
-    const key = `${requester.canonicalName}\u0000${name}`;
-    const known = sharedObjects.get(key);
-    if (known && known.value === value) return known.guard;
-    const guard = makePrivateOverlay(value);
-    sharedObjects.set(key, { value, guard });
-    return guard;
-  };
+  const sharedObjects = new Map<string, { value: unknown; made: object }>();
+  const guardedShared = (requester: Requester, name: string, value: object): object =>
+    rememberFor(sharedObjects, `${requester.canonicalName}\u0000${name}`, value, () => makePrivateOverlay(value));
 
   const isHostProcess = (value: unknown): boolean =>
     value !== null && typeof value === 'object' && Object.prototype.toString.call(value) === '[object process]';
 
   const exitNamespace = (requester: Requester, specifier: string, grant: BuiltinGrant | undefined, moduleExports: unknown): unknown => {
     if (grant === undefined) return moduleExports;
-    const key = `${requester.isEntry ? 'entry' : 'package'}\u0000${requester.canonicalName}\u0000${builtinNameOf(specifier)}`;
-    if (views.has(key)) return views.get(key);
-    let view: unknown;
-    if (grant.kind === 'all' && builtinNameOf(specifier) === 'module') view = makeMemberView(() => moduleExports, MODULE_BUILTIN_SAFE);
-    else if (grant.kind === 'members') view = makeMemberView(() => moduleExports, grant.members);
-    else if (isHostProcess(moduleExports)) view = guardedProcess(requester, moduleExports as object);
-    else if (grant.kind === 'all') view = makePrivateCopy(moduleExports);
-    else view = attenuatorOf(grant.call.attenuate, 'attenuateModule', requester)(harden([...grant.call.params]), moduleExports);
-    views.set(key, view);
-    return view;
+    const name = builtinNameOf(specifier);
+    return rememberFor(views, `${requester.isEntry ? 'entry' : 'package'}\u0000${requester.canonicalName}\u0000${name}`, moduleExports, () => {
+      if (grant.kind === 'all' && name === 'module') return makeMemberView(() => moduleExports, MODULE_BUILTIN_SAFE);
+      if (grant.kind === 'members') return makeMemberView(() => moduleExports, grant.members);
+      if (isHostProcess(moduleExports)) return guardedProcess(requester, moduleExports as object);
+      if (grant.kind === 'all') return makePrivateCopy(moduleExports);
+      return attenuatorOf(grant.call.attenuate, 'attenuateModule', requester)(harden([...grant.call.params]), moduleExports);
+    });
   };
 
   const applyGlobals = (target: Record<PropertyKey, unknown>, requester: Requester, given: Readonly<Record<PropertyKey, PropertyDescriptor>> | undefined): void => {
@@ -174,9 +173,7 @@ export const makeEnforcement = (given: unknown, rootName: string | undefined): E
     const attenuation = grants?.globalsAttenuator;
     if (attenuation !== undefined) {
       // Endo's globals attenuator: called with the host's globals once the attenuators are loaded.
-      for (const name of Reflect.ownKeys(descriptors)) {
-        if (typeof name === 'string' && (Object.hasOwn(target, name) || LANGUAGE_GLOBALS.has(name))) Object.defineProperty(target, name, descriptors[name]!);
-      }
+      giveLanguageGlobals(target, descriptors);
       const attenuate = () => {
         const originals = Object.create(null, descriptors) as object;
         const result = attenuatorOf(attenuation.attenuate, 'attenuateGlobals', requester)(harden([...attenuation.params]), originals, target);
@@ -195,11 +192,7 @@ export const makeEnforcement = (given: unknown, rootName: string | undefined): E
       }
       return;
     }
-    // The language's own globals are no authority: every package gets those the host gives (the
-    // CLI's Date and Math replace SES's; Float64Array, Intl, WeakRef fill in what SES leaves out).
-    for (const name of Reflect.ownKeys(descriptors)) {
-      if (typeof name === 'string' && (Object.hasOwn(target, name) || LANGUAGE_GLOBALS.has(name))) Object.defineProperty(target, name, descriptors[name]!);
-    }
+    giveLanguageGlobals(target, descriptors);
     const byName = new Map<string, string[] | true>();
     for (const [path, access] of grants.globals) {
       const dot = path.indexOf('.');
@@ -219,7 +212,7 @@ export const makeEnforcement = (given: unknown, rootName: string | undefined): E
       if (grant === true) {
         const value = readGiven(descriptors, name);
         if (isHostProcess(value)) Object.defineProperty(target, name, { value: guardedProcess(requester, value as object), writable: true, enumerable: false, configurable: true });
-        else if (value !== null && typeof value === 'object') Object.defineProperty(target, name, { value: guardedShared(requester, name, value), writable: true, enumerable: false, configurable: true });
+        else if (value !== null && typeof value === 'object') Object.defineProperty(target, name, { value: guardedShared(requester, name, value as object), writable: true, enumerable: false, configurable: true });
         else Object.defineProperty(target, name, descriptors[name]!);
       } else {
         Object.defineProperty(target, name, { value: makeMemberView(() => readGiven(descriptors, name), grant), writable: true, enumerable: false, configurable: true });
@@ -234,27 +227,41 @@ export const makeEnforcement = (given: unknown, rootName: string | undefined): E
     for (const run of pendingGlobals.splice(0)) run();
   };
 
-  const guards = new Map<string, { value: unknown; guard: unknown }>();
-  const foreignExports = (requester: Requester, exporter: string, key: string, value: unknown): unknown => {
-    const cacheKey = `${requester.canonicalName}\u0000${key}`;
-    const known = guards.get(cacheKey);
-    if (known && known.value === value) return known.guard;
-    const guard = makeExportsGuard(
-      value,
-      property =>
-        new CordonError('CORDON_FOREIGN_EXPORT_WRITE', `Package ${requester.canonicalName} may not replace ${String(property)}, which package ${exporter} exports: only ${exporter} changes its own functions`, {
-          package: requester.canonicalName,
-          specifier: key,
-        }),
+  const guards = new Map<string, { value: unknown; made: unknown }>();
+  const foreignExports = (requester: Requester, exporter: string, key: string, value: unknown): unknown =>
+    rememberFor(guards, `${requester.canonicalName}\u0000${key}`, value, () =>
+      makeExportsGuard(
+        value,
+        property =>
+          new CordonError('CORDON_FOREIGN_EXPORT_WRITE', `Package ${requester.canonicalName} may not replace ${String(property)}, which package ${exporter} exports: only ${exporter} changes its own functions`, {
+            package: requester.canonicalName,
+          }),
+      ),
     );
-    guards.set(cacheKey, { value, guard });
-    return guard;
-  };
 
   return Object.freeze({ policy, grantsOf, checkEdge, checkExit, exitNamespace, applyGlobals, loadAttenuators, foreignExports });
 };
 
-const readGiven = (descriptors: Readonly<Record<PropertyKey, PropertyDescriptor>>, name: string): unknown => {
+/**
+ * The language's own globals are no authority: every package gets those the host gives, whatever its
+ * policy (the CLI's Date and Math replace SES's; Float64Array, Intl, WeakRef fill in what SES leaves out).
+ */
+const giveLanguageGlobals = (target: Record<PropertyKey, unknown>, descriptors: Readonly<Record<PropertyKey, PropertyDescriptor>>): void => {
+  for (const name of Reflect.ownKeys(descriptors)) {
+    if (typeof name === 'string' && (Object.hasOwn(target, name) || LANGUAGE_GLOBALS.has(name))) Object.defineProperty(target, name, descriptors[name]!);
+  }
+};
+
+/** What `make` gave for `key` while the host's value is still `value` (views and guards are made once per package). */
+const rememberFor = <V>(memo: Map<string, { value: unknown; made: V }>, key: string, value: unknown, make: () => V): V => {
+  const known = memo.get(key);
+  if (known && known.value === value) return known.made;
+  const made = make();
+  memo.set(key, { value, made });
+  return made;
+};
+
+export const readGiven = (descriptors: Readonly<Record<PropertyKey, PropertyDescriptor>>, name: string): unknown => {
   const descriptor = descriptors[name];
   if (!descriptor) return undefined;
   return 'value' in descriptor ? descriptor.value : descriptor.get?.call(undefined);

@@ -24,7 +24,10 @@ const locate = (text: string, specifier: string): { line?: number; column?: numb
   return {};
 };
 
-/** The policy's check (nothing without a policy); `bytes` locates a static import's line. */
+/**
+ * The policy's check (nothing without a policy). The where is worked out only when the gate reads it,
+ * which it does for a denial: the file, and for a static import (`bytes`) the line of the specifier.
+ */
 export const gateResolution = (
   gate: LoaderOptions['gate'],
   state: CompartmentState,
@@ -34,16 +37,19 @@ export const gateResolution = (
   bytes?: Uint8Array,
 ): void => {
   if (!gate) return;
-  const file = new URL(referrer, state.descriptor.location).href;
-  let where: GateWhere = { specifier, file };
-  if (bytes !== undefined) {
-    // Only worked out when the gate denies: the line is for the message.
-    try {
-      gate(state.descriptor, resolution, where);
-      return;
-    } catch {
-      where = { ...where, ...locate(decoder.decode(bytes), specifier) };
-    }
-  }
+  let found: { line?: number; column?: number } | undefined;
+  const position = () => (found ??= bytes === undefined ? {} : locate(decoder.decode(bytes), specifier));
+  const where: GateWhere = {
+    specifier,
+    get file() {
+      return new URL(referrer, state.descriptor.location).href;
+    },
+    get line() {
+      return position().line;
+    },
+    get column() {
+      return position().column;
+    },
+  };
   gate(state.descriptor, resolution, where);
 };

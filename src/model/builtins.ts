@@ -24,5 +24,8 @@ const builtinNames: ReadonlySet<string> = new Set(names);
 /** Whether a bare specifier names a Node builtin (`fs`, `fs/promises`; not `fs/`, not `node:fs`). */
 export const isNodeBuiltinName = (specifier: string): boolean => builtinNames.has(specifier);
 
+/** A builtin's name as policies and exits key it: without the `node:` scheme (in any case), the rest as written. */
+export const builtinNameOf = (specifier: string): string => (/^node:/i.test(specifier) ? specifier.slice(5) : specifier);
+
 /** Node's builtin names (without the `node:` scheme), sorted. */
 export const nodeBuiltinNames = (): readonly string[] => names;

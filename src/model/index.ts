@@ -41,7 +41,7 @@ export {
   type ArchiveLinkModule,
   type ArchiveModule,
 } from './archive.js';
-export { isNodeBuiltinName, nodeBuiltinNames } from './builtins.js';
+export { builtinNameOf, isNodeBuiltinName, nodeBuiltinNames } from './builtins.js';
 export { commonJsNamespaceHasModuleExports } from './engine.js';
 export { specNamespace } from './namespace.js';
 export { GLOBAL_OBJECT_NAMES, LANGUAGE_GLOBALS } from './language-globals.js';

@@ -9,7 +9,7 @@
 import { analyzeModule, type ModuleAnalysis } from '../compile/index.js';
 import { mapNodeModules, type MapNodeModulesOptions } from '../discover/index.js';
 import type { LoadedModule } from '../load/index.js';
-import { nodeBuiltinNames, type PackageCompartmentMapDescriptor } from '../model/index.js';
+import { builtinNameOf, nodeBuiltinNames, type PackageCompartmentMapDescriptor } from '../model/index.js';
 import { dynamicRequiresOf, policyFromAnalyses, type AnalyzedModuleInfo, type LavaMoatPolicy } from '../policy/index.js';
 import type { ReadFnOrPowers, ReadPowers } from '../powers/index.js';
 import { captureModules, type CaptureOptions } from './capture.js';
@@ -46,7 +46,7 @@ const resolutionsOf = (map: PackageCompartmentMapDescriptor, module: LoadedModul
   for (const [specifier, resolution] of module.resolutions) {
     if (resolution.type === 'module') {
       out.set(specifier, resolution.compartment === module.compartment ? { type: 'local' } : { type: 'package', canonicalName: map.compartments[resolution.compartment]?.label ?? resolution.compartment });
-    } else if (resolution.type === 'exit') out.set(specifier, { type: 'builtin', name: resolution.specifier.replace(/^node:/i, '') });
+    } else if (resolution.type === 'exit') out.set(specifier, { type: 'builtin', name: builtinNameOf(resolution.specifier) });
     else out.set(specifier, resolution.type === 'empty' ? { type: 'local' } : { type: 'unresolved' });
   }
   return out;

@@ -12,6 +12,7 @@
  */
 import type { ModuleAnalysis } from '../compile/analyze.js';
 import type { LavaMoatPolicy, LavaMoatResourcePolicy } from './types.js';
+import { builtinNameOf } from '../model/index.js';
 import { ROOT_NAME } from './normalize.js';
 import { compareCodePoints } from './readonly.js';
 
@@ -125,7 +126,6 @@ class PackageUse {
   }
 }
 
-const stripNodeScheme = (name: string): string => (name.startsWith('node:') ? name.slice(5) : name);
 
 /** The LavaMoat policy granting each package what its analysed modules use. */
 export const policyFromAnalyses = (modules: Iterable<AnalyzedModuleInfo>, options: GeneratePolicyOptions = {}): LavaMoatPolicy => {
@@ -141,7 +141,7 @@ export const policyFromAnalyses = (modules: Iterable<AnalyzedModuleInfo>, option
     for (const [specifier, members] of analysis.specifiers) {
       const resolution = module.resolutions.get(specifier);
       if (resolution === undefined) continue;
-      if (resolution.type === 'builtin') use.addBuiltin(stripNodeScheme(resolution.name), members);
+      if (resolution.type === 'builtin') use.addBuiltin(builtinNameOf(resolution.name), members);
       else if (resolution.type === 'package' && resolution.canonicalName !== name) use.packages.add(resolution.canonicalName);
     }
     if (analysis.native) use.native = true;

@@ -21,7 +21,7 @@ import { hierarchyMessage, hierarchyViolations, reduceToTopmost } from './paths.
 import { Problems, invalidPolicy, keyPath, fieldPath, record } from './problems.js';
 import { validatePolicy } from './validate.js';
 import { isAttenuationDefinition } from './validate-endo.js';
-import { stripNodePrefix } from './validate-lavamoat.js';
+import { builtinNameOf } from '../model/index.js';
 
 export interface MergeWhere {
   /** The policy's name in messages (e.g. `"lavamoat/node/policy.json"`). */
@@ -54,7 +54,7 @@ const dedupe = (items: Rec<unknown> | undefined, overrideItems: Rec<unknown> | u
 };
 
 const withoutNodePrefix = (builtin: Rec<boolean> | undefined): Rec<boolean> | undefined =>
-  builtin && record(Object.entries(builtin).map(([key, value]) => [stripNodePrefix(key), value]));
+  builtin && record(Object.entries(builtin).map(([key, value]) => [builtinNameOf(key), value]));
 
 const mergeLavaMoatResource = (a: LavaMoatResourcePolicy | undefined, b: LavaMoatResourcePolicy | undefined, path: string, problems: Problems): LavaMoatResourcePolicy => {
   const overrideBuiltin = withoutNodePrefix(b?.builtin);

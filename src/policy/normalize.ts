@@ -30,7 +30,7 @@ import { checkDottedPath, fieldPath, invalidPolicy, keyPath, Problems } from './
 import { compareCodePoints, deepFreeze, FrozenMap, FrozenSet, sortedUnique } from './readonly.js';
 import { validatePolicy, type PolicyValidationOptions } from './validate.js';
 import { isAttenuationDefinition, isExplicitAttenuation } from './validate-endo.js';
-import { stripNodePrefix } from './validate-lavamoat.js';
+import { builtinNameOf } from '../model/index.js';
 
 /** The name of Endo's compartment that runs attenuators. */
 export const ATTENUATORS_COMPARTMENT = '<ATTENUATORS>';
@@ -154,7 +154,7 @@ const endoGrants = (policy: EndoPackagePolicy, path: string, context: EndoContex
     for (const [specifier, definition] of Object.entries(policy.builtins ?? {})) {
       const at = keyPath(fieldPath(path, 'builtins'), specifier);
       const grant = endoBuiltin(definition, fallback, at, problems);
-      if (grant) addBuiltin(map, stripNodePrefix(specifier), grant, at, problems);
+      if (grant) addBuiltin(map, builtinNameOf(specifier), grant, at, problems);
     }
     builtins = sortedMap(map);
   }
@@ -208,7 +208,7 @@ const lavaMoatGrants = (resource: LavaMoatResourcePolicy, path: string, problems
   const builtins = new Map<string, BuiltinGrant>();
   for (const [key, allowed] of Object.entries(resource.builtin ?? {})) {
     if (!allowed) continue;
-    const bare = stripNodePrefix(key);
+    const bare = builtinNameOf(key);
     const dot = bare.indexOf('.');
     const grant: BuiltinGrant = dot === -1 ? { kind: 'all' } : { kind: 'members', members: [bare.slice(dot + 1)] };
     addBuiltin(builtins, dot === -1 ? bare : bare.slice(0, dot), grant, keyPath(fieldPath(path, 'builtin'), key), problems);

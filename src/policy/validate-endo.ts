@@ -2,6 +2,7 @@
  * Endo's policy object (`@endo/compartment-mapper`'s `options.policy`): every problem reported with
  * its JSON path, and a clean copy of what was valid (null-prototype records, own data only).
  */
+import { builtinNameOf } from '../model/index.js';
 import type { EndoAttenuationDefinition, EndoPackagePolicy, EndoPolicy } from './types.js';
 import {
   checkBoolean,
@@ -94,7 +95,7 @@ const readBuiltins = (value: unknown, path: string, problems: Problems): EndoPac
   const items: [string, boolean | EndoAttenuationDefinition][] = [];
   for (const [specifier, grant] of entries) {
     const at = keyPath(path, specifier);
-    const bare = specifier.startsWith('node:') ? specifier.slice(5) : specifier;
+    const bare = builtinNameOf(specifier);
     if (bare === '' || bare.split('/').includes('')) {
       problems.add(at, `${JSON.stringify(specifier)} is not a builtin module specifier`);
       continue;

@@ -2,6 +2,7 @@
  * LavaMoat's `policy.json` (and `policy-override.json`): every problem reported with its JSON path,
  * and a clean copy of what was valid (null-prototype records, own data only).
  */
+import { builtinNameOf } from '../model/index.js';
 import type { LavaMoatPolicy, LavaMoatResourcePolicy } from './types.js';
 import { hierarchyMessage, hierarchyViolations } from './paths.js';
 import {
@@ -31,7 +32,6 @@ const explainResourceKey = (key: string): string | undefined => {
 };
 
 /** `node:fs.readFile` → `fs.readFile`: the key as Cordon compares builtin paths. */
-export const stripNodePrefix = (key: string): string => (key.startsWith('node:') ? key.slice(5) : key);
 
 const checkHierarchy = (items: Map<string, unknown>, path: string, problems: Problems): void => {
   for (const violation of hierarchyViolations(items)) problems.add(keyPath(path, violation.path), hierarchyMessage(violation));
@@ -58,7 +58,7 @@ const readBuiltin = (value: unknown, path: string, problems: Problems): LavaMoat
   const compared = new Map<string, unknown>();
   for (const [key, allowed] of entries) {
     const at = keyPath(path, key);
-    const bare = stripNodePrefix(key);
+    const bare = builtinNameOf(key);
     let validPath = checkDottedPath(bare, at, problems);
     const dot = bare.indexOf('.');
     if (validPath && (dot === -1 ? bare : bare.slice(0, dot)).split('/').includes('')) {

@@ -5,7 +5,7 @@
  * (see docs/locations.md); they are each module's `import.meta.url` and sourceURL, and what errors name.
  */
 import { CordonError } from '../diagnostics/index.js';
-import { makeCompartmentMaker, makeExitProvider, type CompartmentInstance, type Enforcement, type ImportOptions, type Requester } from '../link/index.js';
+import { exitViewOf, makeCompartmentMaker, makeExitProvider, makeRequesters, type CompartmentInstance, type Enforcement, type ImportOptions } from '../link/index.js';
 import { archiveSpecifier, type ArchiveCompartment, type ArchiveCompartmentMap, type ArchiveFileModule } from '../model/archive.js';
 import { pathOfFileUrl } from '../model/file-url.js';
 import { escapeUrlPath, isHierarchicalUrl, joinLocation, schemeOf } from '../model/location.js';
@@ -37,13 +37,8 @@ export const makeArchiveCompartments = (
   const makeCompartment = makeCompartmentMaker(options, enforcement);
   const hostModules = options.modules ?? {};
   const hasHook = options.importHook !== undefined || options.importNowHook !== undefined;
-  const requesterOf = (name: string): Requester => ({ canonicalName: map.compartments[name]?.label ?? name, isEntry: name === map.entry.compartment });
-  const viewFor = enforcement
-    ? (specifier: string, name: string, moduleExports: unknown) => {
-        const requester = requesterOf(name);
-        return enforcement.exitNamespace(requester, specifier, enforcement.checkExit(requester, specifier, { specifier }), moduleExports);
-      }
-    : undefined;
+  const requesterOf = makeRequesters(map);
+  const viewFor = enforcement && exitViewOf(enforcement, requesterOf);
   const exitModule = makeExitProvider(hostModules, options.importHook, options.importNowHook, false, undefined, viewFor);
   const reexportedNames = makeReexportedNames(map, files);
   const compartments = new Map<string, CompartmentInstance>();

@@ -29,18 +29,7 @@ export const checkArchivePolicy = (map: ArchiveCompartmentMap, enforcement: Enfo
         if ('exit' in module) enforcement.checkExit(requester, module.exit, { specifier: module.exit, file: `${archiveLocation}#${name}` });
         else if ('compartment' in module && module.compartment !== name) {
           const target = map.compartments[module.compartment];
-          if (target) {
-            enforcement.checkEdge(requester, target.label, { specifier, file: `${archiveLocation}#${name}` });
-            // Another package is reached by its name, never by a path into its files (as in link/).
-            if (/^(?:\.{1,2}\/|\/)/.test(specifier)) {
-              throw new CordonError('CORDON_POLICY_DENIED', `Package ${compartment.label} reaches into package ${target.label} by the path ${JSON.stringify(specifier)}`, {
-                file: `${archiveLocation}#${name}`,
-                specifier,
-                package: compartment.label,
-                hint: `Under a policy a package reaches another only by its name (${JSON.stringify(target.name)}, and the subpaths its "exports" offer), never by a path into its files.`,
-              });
-            }
-          }
+          if (target) enforcement.checkEdge(requester, target.label, { specifier, file: `${archiveLocation}#${name}` }, target.name);
         }
       } catch (error) {
         denials.push(error);
