@@ -1,7 +1,8 @@
 // The attack classes of the policy issue, on a real package tree (test/fixtures/policy), each in a fresh
 // process under real lockdown: importLocation and archive modes, Endo's and LavaMoat's formats, builtins
-// through `modules` and through the hooks. Every case is first run with no policy, where the attack
-// succeeds: the assertions below are ones the enforcement makes true.
+// through `modules` and through the hooks, and with only `globals` granted (no `globalsFor`). Every case is
+// first run with no policy, where the attack succeeds: the assertions below are ones the enforcement
+// makes true.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -101,7 +102,7 @@ test('without a policy every attack of the fixture succeeds (so the tests below 
 });
 
 for (const policy of ['lavamoat', 'endo']) {
-  for (const config of ['modules', 'importHook', 'importNowHook']) {
+  for (const config of ['modules', 'importHook', 'importNowHook', 'globals-only']) {
     test(`importLocation, ${policy} policy, builtins through ${config}: every way in is denied, every grant holds`, () => {
       const result = run('location', policy, config);
       assert.equal(result.error, undefined, JSON.stringify(result.error));
@@ -131,7 +132,7 @@ for (const policy of ['lavamoat', 'endo']) {
     assert.deepEqual(run('archive', 'none', 'modules', 'statics.js'), { statics: 'function' });
   });
 
-  for (const config of ['modules', 'importHook']) {
+  for (const config of ['modules', 'importHook', 'globals-only']) {
     test(`archive at memory:app.zip, ${policy} policy, builtins through ${config}: computed ways in denied, grants hold`, () => {
       const result = run('archive', policy, config, 'dynamic.js');
       assert.equal(result.error, undefined, JSON.stringify(result.error));
