@@ -143,6 +143,22 @@ export const errorCodes = {
     title: 'A policy names packages the application does not have',
     hint: 'Policies are keyed by canonical names (a>b>c: the shortest path of dependencies from the application to the package). Correct or remove each name listed, or regenerate the policy for this install.',
   },
+  CORDON_INVALID_PERMISSION_FLAG: {
+    title: 'A permission flag is malformed',
+    hint: 'Each --allow-x/--deny-x value is a comma-separated list of resources, each optionally PKG=RESOURCE (see docs/permissions.md).',
+  },
+  CORDON_UNKNOWN_PACKAGE: {
+    title: 'A permission names a package the application does not have',
+    hint: 'Write PKG=RESOURCE with a package name (every package of that name) or a canonical name (a>b) of this application.',
+  },
+  CORDON_MEMORY_LIMIT: {
+    title: 'The guest exceeded its memory limit',
+    hint: 'The application used more memory than --max-memory allows. Raise the limit if the use is expected.',
+  },
+  CORDON_CPU_LIMIT: {
+    title: 'The guest exceeded its CPU-time limit',
+    hint: 'The application used more CPU time than --max-cpu allows (exit code 124). Raise the limit if the work is expected.',
+  },
 } as const satisfies Record<string, { title: string; hint: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -13,6 +13,7 @@ export {
   makeExitProvider,
   type Enforcement,
   type Requester,
+  type HostBridge,
   type CompartmentConstructor,
   type CompartmentHooks,
   type CompartmentInstance,

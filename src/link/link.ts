@@ -48,9 +48,24 @@ export interface ImportOptions {
   policy?: unknown;
   /** Instead of a policy: allow everything and report every package edge, builtin member and global used (`cordon policy generate --audit`). */
   policyAudit?: AuditRecorder | undefined;
+  /** Cordon's host bridge (`cordon/host.js`): each package's own permission-checked host modules and globals. */
+  hostBridge?: HostBridge | undefined;
 }
 
-export const IMPORT_OPTION_NAMES: readonly string[] = ['globals', 'globalsFor', 'modules', 'importHook', 'importNowHook', 'Compartment', 'transforms', '__shimTransforms__', 'policy', 'policyAudit'];
+/**
+ * What the linker asks of a host bridge. Each package gets its own checked builtins and globals
+ * (the requester of a host call is the package that holds the object); the policy's views apply on top.
+ */
+export interface HostBridge {
+  /** Told every package's canonical name before anything runs (a grant for an unknown package is an error). */
+  packages?(canonicalNames: readonly string[], rootName: string | undefined): void;
+  /** What package `canonicalName` gets of the host module `specifier` (given its `module.exports`). */
+  module(canonicalName: string, specifier: string, moduleExports: unknown): unknown;
+  /** The package's globals: the given descriptors, with its own checked `process`, `fetch` … in place of the host's. */
+  globals(canonicalName: string, descriptors: Readonly<Record<PropertyKey, PropertyDescriptor>>): Readonly<Record<PropertyKey, PropertyDescriptor>>;
+}
+
+export const IMPORT_OPTION_NAMES: readonly string[] = ['globals', 'globalsFor', 'modules', 'importHook', 'importNowHook', 'Compartment', 'transforms', '__shimTransforms__', 'policy', 'policyAudit', 'hostBridge'];
 
 /** The import hooks a package's compartment is built with. */
 export interface CompartmentHooks {
@@ -88,7 +103,7 @@ export const makeCompartmentMaker = (
 ): ((label: string, hooks: CompartmentHooks, isEntry?: boolean) => CompartmentInstance) => {
   const Compartment = findCompartmentConstructor(options.Compartment);
   const descriptors = options.globals ? Object.getOwnPropertyDescriptors(options.globals) : undefined;
-  const { globalsFor, transforms, __shimTransforms__ } = options;
+  const { globalsFor, transforms, __shimTransforms__, hostBridge } = options;
   const transformOptions = { ...(transforms ? { transforms } : {}), ...(__shimTransforms__ ? { __shimTransforms__ } : {}) };
   const shareEvaluator = !transforms && !__shimTransforms__;
   return (label, hooks, isEntry = false) => {
@@ -114,8 +129,9 @@ export const makeCompartmentMaker = (
       ...transformOptions,
     });
     ownGlobals(compartment.globalThis);
-    if (enforcement) enforcement.applyGlobals(compartment.globalThis, { canonicalName: label, isEntry }, descriptors);
-    else if (descriptors) Object.defineProperties(compartment.globalThis, descriptors);
+    const given = hostBridge ? hostBridge.globals(label, descriptors ?? {}) : descriptors;
+    if (enforcement) enforcement.applyGlobals(compartment.globalThis, { canonicalName: label, isEntry }, given);
+    else if (given) Object.defineProperties(compartment.globalThis, given);
     if (globalsFor) Object.assign(compartment.globalThis, globalsFor(compartment.globalThis, label));
     return compartment;
   };
@@ -151,13 +167,23 @@ const warnUnknownNames = (policy: NormalizedPolicy, known: readonly string[], lo
   }
 };
 
-/** What a package gets of a host module it was granted, for the exit provider (`viewFor`). */
-export const exitViewOf =
-  (enforcement: Enforcement, requesterOf: (key: string) => Requester) =>
-  (specifier: string, key: string, moduleExports: unknown): unknown => {
+/**
+ * What a package gets of a host module, for the exit provider (`viewFor`): its bridge-backed copy
+ * (when a host bridge is given), then the policy's view of it (when a policy is given).
+ */
+export const exitViewOf = (
+  enforcement: Enforcement | undefined,
+  requesterOf: (key: string) => Requester,
+  hostBridge?: HostBridge,
+): ((specifier: string, key: string, moduleExports: unknown) => unknown) | undefined => {
+  if (!enforcement && !hostBridge) return undefined;
+  return (specifier, key, moduleExports) => {
     const requester = requesterOf(key);
-    return enforcement.exitNamespace(requester, specifier, enforcement.checkExit(requester, specifier, { specifier }), moduleExports);
+    const bridged = hostBridge ? hostBridge.module(requester.canonicalName, specifier, moduleExports) : moduleExports;
+    if (!enforcement) return bridged;
+    return enforcement.exitNamespace(requester, specifier, enforcement.checkExit(requester, specifier, { specifier }), bridged);
   };
+};
 
 /** The policy's enforcement, the audit's, or none. */
 export const enforcementOf = (options: ImportOptions, rootName: string | undefined): Enforcement | undefined => {
@@ -188,7 +214,8 @@ export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPower
   const requesterOf = makeRequesters(map);
   const modules = options.modules ?? {};
   const { importHook, importNowHook } = options;
-  const viewFor = enforcement && exitViewOf(enforcement, requesterOf);
+  const viewFor = exitViewOf(enforcement, requesterOf, options.hostBridge);
+  options.hostBridge?.packages?.(Object.values(map.compartments).map(c => c.label), map.compartments[map.entry.compartment]?.name);
   const loader = new ModuleLoader(map, readPowers, {
     ...options,
     isHostModule: specifier => Object.hasOwn(modules, specifier),

@@ -38,7 +38,8 @@ export const makeArchiveCompartments = (
   const hostModules = options.modules ?? {};
   const hasHook = options.importHook !== undefined || options.importNowHook !== undefined;
   const requesterOf = makeRequesters(map);
-  const viewFor = enforcement && exitViewOf(enforcement, requesterOf);
+  const viewFor = exitViewOf(enforcement, requesterOf, options.hostBridge);
+  options.hostBridge?.packages?.(Object.values(map.compartments).map(c => c.label), map.compartments[map.entry.compartment]?.name);
   const exitModule = makeExitProvider(hostModules, options.importHook, options.importNowHook, false, undefined, viewFor);
   const reexportedNames = makeReexportedNames(map, files);
   const compartments = new Map<string, CompartmentInstance>();

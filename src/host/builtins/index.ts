@@ -1,0 +1,31 @@
+/**
+ * Which builtin and which global gets which bridge-backed wrapper. A builtin in `SAFE_BUILTINS` holds
+ * no host power and is handed over as it is; one with a factory gets its own per-package wrapper; any
+ * other is gated whole (`gated.ts`).
+ */
+import type { BuiltinFactory, GlobalFactory } from './types.js';
+import { gatedModule } from './gated.js';
+import { makeGuestProcess, makeGuestModuleBuiltin } from './process.js';
+
+export { gatedModule };
+
+/** Builtins with no host power of their own: no files, network, programs or environment. */
+export const SAFE_BUILTINS: ReadonlySet<string> = new Set([
+  'assert', 'assert/strict', 'async_hooks', 'buffer', 'console', 'constants', 'crypto', 'diagnostics_channel', 'domain',
+  'events', 'os', 'path', 'path/posix', 'path/win32', 'perf_hooks', 'punycode', 'querystring', 'readline', 'readline/promises',
+  'stream', 'stream/consumers', 'stream/promises', 'stream/web', 'string_decoder', 'sys', 'timers', 'timers/promises', 'tty',
+  'url', 'util', 'util/types', 'zlib', 'test',
+]);
+
+export const BUILTIN_FACTORIES: Readonly<Record<string, BuiltinFactory>> = {
+  process: makeGuestProcess,
+  module: makeGuestModuleBuiltin,
+  // fs (builtins/fs.ts)
+  // net, http, https, http2, tls, dgram, dns (builtins/net.ts …)
+  // child_process, worker_threads, cluster (builtins/child-process.ts …)
+};
+
+export const GLOBAL_FACTORIES: Readonly<Record<string, GlobalFactory>> = {
+  process: makeGuestProcess,
+  // fetch, WebSocket (builtins/fetch.ts)
+};
