@@ -11,6 +11,7 @@ import { inspectArchive, packApplication, verifyArchive } from './archive-comman
 import { formatError } from './report.js';
 import { runApplication } from './run.js';
 import { generateCommand } from './policy-command.js';
+import { FlagError, takeRunFlags, type RunFlags } from './permission-flags.js';
 
 const USAGE = `Usage: cordon <command> [options]
 
@@ -21,6 +22,13 @@ Commands:
       --policy <file>     the policy (LavaMoat's policy.json or Endo's policy object as JSON);
                           default: lavamoat/node/policy.json in the entry's package, if present
       --policy-override <file>  merged over the policy (default: policy-override.json beside it)
+    Host permissions (deny by default; each item may be PKG=RESOURCE, for that package only):
+      --allow-read[=PATH,…]   --allow-write[=PATH,…]   a path grants its subtree (relative to the cwd)
+      --allow-net[=HOST[:PORT],…]   connect, listen, DNS    --allow-run[=PROGRAM,…]   child processes
+      --allow-env[=KEY,…]     -A, --allow-all          --deny-read=… and the others (deny wins)
+      --prompt / --no-prompt  ask on the terminal about what no flag decides (default: on a TTY)
+    Limits (the app runs in a child process of its own):
+      --max-memory=MB         --max-cpu=SECONDS (exit 124)
   policy generate <entry> [--out <file>] [--audit] [-- args]
                                  Write a LavaMoat-format policy.json from Cordon's analysis of every module
                                  (default --out: lavamoat/node/policy.json in the entry's package);
@@ -76,7 +84,15 @@ const compileCommand = (args: string[]): number => {
   return 0;
 };
 
-const runCommand = async (args: string[]): Promise<number> => {
+const runCommand = async (given: string[]): Promise<number> => {
+  let flags: RunFlags;
+  try {
+    flags = takeRunFlags(given);
+  } catch (error) {
+    if (error instanceof FlagError) return fail(`${error.message}\n\n${USAGE}`, 2);
+    throw error;
+  }
+  const args = flags.rest;
   const separator = args.indexOf('--');
   const own = separator === -1 ? args : args.slice(0, separator);
   const { values, positionals } = parseArgs({
@@ -99,6 +115,8 @@ const runCommand = async (args: string[]): Promise<number> => {
     dev: values.dev ?? false,
     policy: values.policy,
     policyOverride: values['policy-override'],
+    permissions: flags.permissions,
+    prompt: flags.prompt,
   });
 };
 

@@ -1,17 +1,22 @@
 /**
- * `cordon run [--policy F] [--policy-override F] <entry> [-- args…]`: run a Node application confined,
- * each package in its own compartment, with Node's globals and builtins as the policy grants them
- * (without one, every package gets all of them, and a one-line notice says so), `process.argv` as
- * `node <entry> args…` would give it, and the app's exit code.
+ * `cordon run [flags] <entry|archive> [-- args…]`: run a Node application confined, each package in
+ * its own compartment, with Node's globals and builtins as the policy grants them (without one, every
+ * package may import every builtin, and a one-line notice says so), every host power — files, network,
+ * programs, environment — denied unless the permission flags allow it to the package that asks
+ * (`--allow-read=reader=./data`), `process.argv` as `node <entry> args…` would give it, and the app's
+ * exit code.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import url from 'node:url';
 import crypto from 'node:crypto';
+import { createRequire } from 'node:module';
 import { nodeBuiltinModules, nodeGlobals, nodeGlobalsFor, nodeLockdownOptions } from './node-host.js';
 import type { AuditedUse } from '../policy.js';
 import { formatError } from './report.js';
-import { defaultPolicyPath, readPolicyFiles } from './policy-files.js';
+import { defaultPolicyPath, packageRootOf, readPolicyFiles } from './policy-files.js';
+import { allowAllPermissionSet, makeHostBridge, makePermissionEngine, parsePermissionFlags, type PermissionFlags } from '../host.js';
+import { makeTerminalPrompt, rememberGrant } from './prompt.js';
 
 export interface RunOptions {
   readonly entry: string;
@@ -23,6 +28,10 @@ export interface RunOptions {
   readonly policyOverride?: string | undefined;
   /** `cordon policy generate --audit`: run with everything allowed, reporting every use (no policy read). */
   readonly audit?: ((use: AuditedUse) => void) | undefined;
+  /** The host-permission flags (deny by default). */
+  readonly permissions?: PermissionFlags | undefined;
+  /** Ask on the terminal about what no flag decides (default: when stdin and stderr are terminals). */
+  readonly prompt?: boolean | undefined;
 }
 
 interface SesGlobals {
@@ -44,6 +53,32 @@ const isArchive = (file: string): boolean => {
 
 const warn = (...args: unknown[]): void => void process.stderr.write(`cordon: ${args.map(String).join(' ')}\n`);
 
+const require = createRequire(import.meta.url);
+
+/** The name of the package that holds the entry (`$root$` answers to it in PKG=RESOURCE). */
+const rootNameOf = (entryPath: string): string | undefined => {
+  try {
+    const name = (JSON.parse(fs.readFileSync(path.join(packageRootOf(entryPath), 'package.json'), 'utf8')) as { name?: unknown }).name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The permission engine and the host bridge every package's builtins and globals come from. */
+const makeBridge = (entryPath: string, options: RunOptions) => {
+  const rootName = rootNameOf(entryPath);
+  const context = { cwd: process.cwd(), pathVariable: process.env.PATH };
+  const set = options.audit ? allowAllPermissionSet() : parsePermissionFlags(options.permissions ?? {}, context);
+  const prompting = options.prompt ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
+  const overrideFile = path.join(path.dirname(defaultPolicyPath(entryPath)), 'policy-override.json');
+  const engine = makePermissionEngine(set, {
+    rootName,
+    ...(prompting && !options.audit ? { prompt: makeTerminalPrompt(rootName), remember: (request: Parameters<typeof rememberGrant>[1]) => rememberGrant(overrideFile, request, request.resource) } : {}),
+  });
+  return makeHostBridge({ engine, hostBuiltin: name => require(`node:${name}`) as unknown, env: process.env, cwd: () => process.cwd() });
+};
+
 export const runApplication = async (options: RunOptions): Promise<number> => {
   const entryPath = path.resolve(options.entry);
   if (!fs.existsSync(entryPath)) {
@@ -58,7 +93,14 @@ export const runApplication = async (options: RunOptions): Promise<number> => {
     return 2;
   }
   if (policy === undefined && !options.audit) {
-    process.stderr.write(`cordon: no policy (${path.relative(process.cwd(), defaultPolicyPath(entryPath)) || 'lavamoat/node/policy.json'} not found): nothing is restricted, every package may use every builtin and global; write one with: cordon policy generate ${options.entry}\n`);
+    process.stderr.write(`cordon: no policy (${path.relative(process.cwd(), defaultPolicyPath(entryPath)) || 'lavamoat/node/policy.json'} not found): every package may import every builtin and use every global; files, network, programs and environment stay denied unless --allow-* flags grant them; write a policy with: cordon policy generate ${options.entry}\n`);
+  }
+  let hostBridge;
+  try {
+    hostBridge = makeBridge(entryPath, options);
+  } catch (error) {
+    process.stderr.write(formatError(error));
+    return 2;
   }
   await import('ses');
   const ses = globalThis as unknown as SesGlobals;
@@ -69,7 +111,7 @@ export const runApplication = async (options: RunOptions): Promise<number> => {
   const powers = makeReadNowPowers({ fs, url, crypto, path });
   const compartmentGlobals = new Set(Object.getOwnPropertyNames(new ses.Compartment!().globalThis));
   process.argv = [process.argv[0]!, entryPath, ...options.args];
-  const host = { globals: nodeGlobals(compartmentGlobals), globalsFor: nodeGlobalsFor, modules: nodeBuiltinModules(), ...(policy === undefined ? {} : { policy }), ...(options.audit ? { policyAudit: options.audit } : {}) };
+  const host = { globals: nodeGlobals(compartmentGlobals), globalsFor: nodeGlobalsFor, modules: nodeBuiltinModules(), ...(policy === undefined ? {} : { policy }), ...(options.audit ? { policyAudit: options.audit } : {}), hostBridge };
   try {
     if (isArchive(entryPath)) {
       // An archive runs like an entry: every module's hash is checked before any of it runs.

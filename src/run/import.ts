@@ -83,6 +83,7 @@ export const loadFromMap = async (readPowers: ReadFnOrPowers, compartmentMap: Pa
         __shimTransforms__: merged.__shimTransforms__,
         policy: merged.policy,
         policyAudit: merged.policyAudit,
+        hostBridge: merged.hostBridge,
       });
       const entry = new URL(linked.entryModule, compartmentMap.entry.compartment).href;
       try {
@@ -98,9 +99,9 @@ export const loadFromMap = async (readPowers: ReadFnOrPowers, compartmentMap: Pa
 };
 
 export const importFromMap = async (readPowers: ReadFnOrPowers, compartmentMap: PackageCompartmentMapDescriptor, options: LoadOptions = {}) => {
-  const { globals, globalsFor, modules, importHook, importNowHook, Compartment, transforms, __shimTransforms__, policy, policyAudit, ...loadOnly } = options;
+  const { globals, globalsFor, modules, importHook, importNowHook, Compartment, transforms, __shimTransforms__, policy, policyAudit, hostBridge, ...loadOnly } = options;
   const application = await loadFromMap(readPowers, compartmentMap, loadOnly);
-  return application.import(dropUndefined({ globals, globalsFor, modules, importHook, importNowHook, Compartment, transforms, __shimTransforms__, policy, policyAudit }));
+  return application.import(dropUndefined({ globals, globalsFor, modules, importHook, importNowHook, Compartment, transforms, __shimTransforms__, policy, policyAudit, hostBridge }));
 };
 
 const dropUndefined = <T extends object>(object: T): T => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
