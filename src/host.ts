@@ -4,7 +4,7 @@
  */
 export { makePermissionEngine, emptyPermissionSet, allowAllPermissionSet, PERMISSION_NAMES, packageMatches } from './host/permissions.js';
 export type { AccessRequest, EngineOptions, PackageAccess, PermissionEngine, PermissionName, PermissionRule, PermissionSet, PromptAnswer, Verdict } from './host/permissions.js';
-export { parsePermissionFlags, parseRuleItem, normalizeResource, checkRulePackages, type PermissionFlags, type FlagContext } from './host/flags.js';
-export { accessDenied, flagFor, NODE_PERMISSION, type AccessDeniedError } from './host/errors.js';
+export { parsePermissionFlags, parseRuleItem, normalizeResource, checkRulePackages, permissionsFromPolicy, unitePermissionSets, type PermissionFlags, type FlagContext, type PolicyPermissions } from './host/flags.js';
+export { accessDenied, describeRequest, describeRequester, flagFor, NODE_PERMISSION, type AccessDeniedError } from './host/errors.js';
 export { makeHostBridge, type HostBridgeInstance, type HostBridgeOptions } from './host/bridge.js';
 export { normalizeHost, normalizeHostPort, resolvePath, resolveProgram } from './host/resources.js';

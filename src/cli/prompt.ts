@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AccessRequest, PromptAnswer } from '../host.js';
+import { describeRequest, describeRequester, type AccessRequest, type PromptAnswer } from '../host.js';
 
 const readLine = (fd: number): string => {
   const bytes: number[] = [];
@@ -35,10 +35,9 @@ export const makeTerminalPrompt = (rootName: string | undefined) => {
         return 0;
       }
     })();
-    const who = request.package === '$root$' ? `the application${rootName ? ` (${rootName})` : ''}` : `package ${request.package.split('>').join(' > ')}`;
-    const what = request.resource ?? `all of ${request.permission}`;
+    const who = describeRequester(request.package, rootName).replace(/>/g, ' > ');
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      process.stderr.write(`cordon: ${who} asks to ${request.permission} ${what}${request.what ? ` (${request.what})` : ''}. Allow? [y]es once / [n]o / [a]lways: `);
+      process.stderr.write(`cordon: ${who} asks to ${describeRequest(request)}. Allow? [y]es once / [n]o / [a]lways: `);
       const answer = readLine(fd);
       if (answer === 'y' || answer === 'yes') return 'yes';
       if (answer === 'a' || answer === 'always') return 'always';
@@ -57,6 +56,7 @@ export const rememberGrant = (overrideFile: string, request: AccessRequest, disp
     document = {};
   }
   if (document === null || typeof document !== 'object' || Array.isArray(document)) document = {};
+  document.resources ??= {};
   const holder = request.package === '$root$' ? (document.root ??= {}) : ((document.resources ??= {})[request.package] ??= {});
   const permissions = (holder.permissions ??= {});
   const list: unknown[] = Array.isArray(permissions[request.permission]) ? permissions[request.permission] : (permissions[request.permission] = []);

@@ -15,8 +15,9 @@ import { nodeBuiltinModules, nodeGlobals, nodeGlobalsFor, nodeLockdownOptions } 
 import type { AuditedUse } from '../policy.js';
 import { formatError } from './report.js';
 import { defaultPolicyPath, packageRootOf, readPolicyFiles } from './policy-files.js';
-import { allowAllPermissionSet, makeHostBridge, makePermissionEngine, parsePermissionFlags, type PermissionFlags } from '../host.js';
+import { allowAllPermissionSet, makeHostBridge, makePermissionEngine, parsePermissionFlags, permissionsFromPolicy, unitePermissionSets, type PermissionFlags, type PolicyPermissions } from '../host.js';
 import { makeTerminalPrompt, rememberGrant } from './prompt.js';
+import { parsePolicyText } from '../policy.js';
 
 export interface RunOptions {
   readonly entry: string;
@@ -66,12 +67,16 @@ const rootNameOf = (entryPath: string): string | undefined => {
 };
 
 /** The permission engine and the host bridge every package's builtins and globals come from. */
-const makeBridge = (entryPath: string, options: RunOptions) => {
+const makeBridge = (entryPath: string, options: RunOptions, policy: unknown) => {
   const rootName = rootNameOf(entryPath);
   const context = { cwd: process.cwd(), pathVariable: process.env.PATH };
-  const set = options.audit ? allowAllPermissionSet() : parsePermissionFlags(options.permissions ?? {}, context);
-  const prompting = options.prompt ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
   const overrideFile = path.join(path.dirname(defaultPolicyPath(entryPath)), 'policy-override.json');
+  // Without a policy, the grants a prompt wrote (`a`lways) into policy-override.json still count.
+  const granted = policy ?? (fs.existsSync(overrideFile) ? parsePolicyText(fs.readFileSync(overrideFile, 'utf8'), overrideFile) : undefined);
+  // The policy file's grants are relative to the app's package; the flags' to the working directory.
+  const fromPolicy = permissionsFromPolicy(granted as PolicyPermissions | undefined, { cwd: packageRootOf(entryPath), pathVariable: process.env.PATH });
+  const set = options.audit ? allowAllPermissionSet() : unitePermissionSets(parsePermissionFlags(options.permissions ?? {}, context), fromPolicy);
+  const prompting = options.prompt ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
   const engine = makePermissionEngine(set, {
     rootName,
     ...(prompting && !options.audit ? { prompt: makeTerminalPrompt(rootName), remember: (request: Parameters<typeof rememberGrant>[1]) => rememberGrant(overrideFile, request, request.resource) } : {}),
@@ -97,7 +102,7 @@ export const runApplication = async (options: RunOptions): Promise<number> => {
   }
   let hostBridge;
   try {
-    hostBridge = makeBridge(entryPath, options);
+    hostBridge = makeBridge(entryPath, options, policy);
   } catch (error) {
     process.stderr.write(formatError(error));
     return 2;

@@ -45,12 +45,17 @@ export const flagFor = (request: AccessRequest, rootName?: string): string => {
   return `--allow-${request.permission}${value}`;
 };
 
+/** `read /etc/passwd (fs.readFileSync)`: what a request asks, for messages and prompts. */
+export const describeRequest = (request: AccessRequest): string =>
+  `${VERB[request.permission]} ${request.resource === undefined ? NOUN[request.permission] : request.resource}${request.what === undefined ? '' : ` (${request.what})`}`;
+
+/** `Package a>b` or `The application (name)`. */
+export const describeRequester = (canonicalName: string, rootName?: string): string =>
+  canonicalName === '$root$' ? `The application${rootName === undefined ? '' : ` (${rootName})`}` : `Package ${canonicalName}`;
+
 export const accessDenied = (request: AccessRequest, rootName?: string): AccessDeniedError => {
   const flag = flagFor(request, rootName);
-  const who = request.package === '$root$' ? `The application${rootName === undefined ? '' : ` (${rootName})`}` : `Package ${request.package}`;
-  const what = request.resource === undefined ? NOUN[request.permission] : request.resource;
-  const how = request.what === undefined ? '' : ` (${request.what})`;
-  const error = new Error(`${who} may not ${VERB[request.permission]} ${what}${how}: access denied; run with ${flag} to allow it`) as Error & Record<string, unknown>;
+  const error = new Error(`${describeRequester(request.package, rootName)} may not ${describeRequest(request)}: access denied; run with ${flag} to allow it`) as Error & Record<string, unknown>;
   error.code = 'ERR_ACCESS_DENIED';
   error.permission = NODE_PERMISSION[request.permission];
   error.resource = request.resource ?? '*';

@@ -96,3 +96,43 @@ export const checkRulePackages = (set: PermissionSet, canonicalNames: readonly s
     hint: 'Write PKG=RESOURCE with a package name (every package of that name) or a canonical name (a>b) from the list.',
   });
 };
+
+/** A policy file's host permissions (`resources[pkg].permissions`, `root.permissions`), by kind. */
+export interface PolicyPermissions {
+  readonly resources?: Readonly<Record<string, { readonly permissions?: Readonly<Partial<Record<PermissionName, readonly string[]>>> | undefined }>> | undefined;
+  readonly root?: { readonly permissions?: Readonly<Partial<Record<PermissionName, readonly string[]>>> | undefined } | undefined;
+}
+
+/**
+ * The rules a LavaMoat-format policy file grants (Cordon's `permissions` key): each resource's for that
+ * canonical name only, the root's for the application's own package. Paths are relative to `context.cwd`
+ * (the folder of the app's package.json, so the file means the same wherever `cordon run` is started).
+ */
+export const permissionsFromPolicy = (policy: PolicyPermissions | undefined, context: FlagContext): PermissionSet => {
+  const set = emptyPermissionSet() as { allow: Record<PermissionName, PermissionRule[]>; deny: Record<PermissionName, PermissionRule[]> };
+  if (policy === undefined || policy === null || typeof policy !== 'object') return set;
+  const add = (pkg: string, grants: Readonly<Partial<Record<PermissionName, readonly string[]>>> | undefined, where: string) => {
+    for (const permission of PERMISSION_NAMES) {
+      for (const item of grants?.[permission] ?? []) {
+        try {
+          set.allow[permission].push(item === '*' ? { package: pkg } : { package: pkg, resource: normalizeResource(permission, item, context) });
+        } catch (error) {
+          throw new CordonError('CORDON_INVALID_POLICY', `${where}.permissions.${permission}: ${(error as Error).message}`, { hint: 'Each item is what an --allow-<kind>= flag would list for the package (a path, host[:port], program or key), or "*".' });
+        }
+      }
+    }
+  };
+  for (const [name, resource] of Object.entries(policy.resources ?? {})) add(name, resource?.permissions, `resources[${JSON.stringify(name)}]`);
+  add('$root$', policy.root?.permissions, 'root');
+  return set;
+};
+
+/** Both sets' rules together. */
+export const unitePermissionSets = (a: PermissionSet, b: PermissionSet): PermissionSet => {
+  const set = emptyPermissionSet() as { allow: Record<PermissionName, PermissionRule[]>; deny: Record<PermissionName, PermissionRule[]> };
+  for (const permission of PERMISSION_NAMES) {
+    set.allow[permission].push(...a.allow[permission], ...b.allow[permission]);
+    set.deny[permission].push(...a.deny[permission], ...b.deny[permission]);
+  }
+  return set;
+};

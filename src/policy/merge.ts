@@ -15,7 +15,7 @@
  * override's if it has `globals`; `noGlobalFreeze`, `defaultAttenuator` and `options` are the
  * override's if present.
  */
-import type { EndoPackagePolicy, EndoPolicy, LavaMoatPolicy, LavaMoatResourcePolicy, PolicyFormat } from './types.js';
+import type { EndoPackagePolicy, EndoPolicy, HostPermissionGrants, LavaMoatPolicy, LavaMoatResourcePolicy, PolicyFormat } from './types.js';
 import { formatMarkers, formatOf } from './detect.js';
 import { hierarchyMessage, hierarchyViolations, reduceToTopmost } from './paths.js';
 import { Problems, invalidPolicy, keyPath, fieldPath, record } from './problems.js';
@@ -64,7 +64,15 @@ const mergeLavaMoatResource = (a: LavaMoatResourcePolicy | undefined, b: LavaMoa
     packages: shallow(a?.packages, b?.packages),
     native: has(b, 'native') ? b?.native : a?.native,
     meta: shallow(a?.meta, b?.meta),
+    permissions: unitePermissions(a?.permissions, b?.permissions),
   }) as LavaMoatResourcePolicy;
+};
+
+/** Host permissions add up: each kind's items, the policy's then the override's new ones. */
+const unitePermissions = (a: HostPermissionGrants | undefined, b: HostPermissionGrants | undefined): HostPermissionGrants | undefined => {
+  if (a === undefined || b === undefined) return a ?? b;
+  const kinds = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof HostPermissionGrants>;
+  return record([...kinds].map(kind => [kind, [...new Set([...(a[kind] ?? []), ...(b[kind] ?? [])])]])) as HostPermissionGrants;
 };
 
 const includeKey = (item: string | { readonly name: string; readonly entry: string }): string =>
@@ -83,7 +91,8 @@ const mergeLavaMoat = (a: LavaMoatPolicy, b: LavaMoatPolicy, problems: Problems)
     const packages = new Set([...Object.keys(a.resolutions ?? {}), ...Object.keys(b.resolutions ?? {})]);
     resolutions = record([...packages].map(name => [name, shallow(a.resolutions?.[name] as Rec<unknown> | undefined, b.resolutions?.[name] as Rec<unknown> | undefined)]));
   }
-  return defined({ resources, root: shallow(a.root, b.root), include, resolutions }) as unknown as LavaMoatPolicy;
+  const root = a.root === undefined && b.root === undefined ? undefined : defined({ ...shallow(a.root, b.root), permissions: unitePermissions(a.root?.permissions, b.root?.permissions) });
+  return defined({ resources, root, include, resolutions }) as unknown as LavaMoatPolicy;
 };
 
 const isGlobalsRecord = (globals: EndoPackagePolicy['globals']): globals is Rec<boolean | 'write'> =>

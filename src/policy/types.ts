@@ -34,11 +34,16 @@ export interface LavaMoatResourcePolicy {
   readonly packages?: Readonly<Record<string, boolean>>;
   readonly native?: boolean;
   readonly meta?: Readonly<Record<string, unknown>>;
+  /** Cordon's host permissions for the package, as `--allow-*` flag items (`{ "read": ["./data"] }`). */
+  readonly permissions?: HostPermissionGrants;
 }
+
+/** Host permissions in a policy file, by kind: the items a `--allow-<kind>=` flag would list (`"*"`: all of it). */
+export type HostPermissionGrants = Readonly<Partial<Record<'read' | 'write' | 'net' | 'run' | 'env', readonly string[]>>>;
 
 export interface LavaMoatPolicy {
   readonly resources: Readonly<Record<string, LavaMoatResourcePolicy>>;
-  readonly root?: { readonly usePolicy?: string };
+  readonly root?: { readonly usePolicy?: string; readonly permissions?: HostPermissionGrants };
   readonly include?: readonly (string | { readonly name: string; readonly entry: string })[];
   readonly resolutions?: Readonly<Record<string, unknown>>;
 }

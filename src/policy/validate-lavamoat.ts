@@ -3,7 +3,7 @@
  * and a clean copy of what was valid (null-prototype records, own data only).
  */
 import { builtinNameOf } from '../model/index.js';
-import type { LavaMoatPolicy, LavaMoatResourcePolicy } from './types.js';
+import type { HostPermissionGrants, LavaMoatPolicy, LavaMoatResourcePolicy } from './types.js';
 import { hierarchyMessage, hierarchyViolations } from './paths.js';
 import {
   checkBoolean,
@@ -23,7 +23,8 @@ import {
 } from './problems.js';
 
 const TOP_KEYS = ['resources', 'root', 'include', 'resolutions'];
-const RESOURCE_KEYS = ['globals', 'builtin', 'packages', 'native', 'meta'];
+const RESOURCE_KEYS = ['globals', 'builtin', 'packages', 'native', 'meta', 'permissions'];
+const PERMISSION_KINDS = ['read', 'write', 'net', 'run', 'env'];
 const GLOBAL_VALUES: readonly unknown[] = [true, false, 'write', 'redefine', 'read'];
 
 const explainResourceKey = (key: string): string | undefined => {
@@ -86,6 +87,28 @@ const readBooleanRecord = (value: unknown, path: string, problems: Problems, nam
   return record(items);
 };
 
+/** Cordon's `permissions`: per kind, a list of flag items (paths, hosts, programs, keys, or "*"). */
+const readPermissions = (value: unknown, path: string, problems: Problems): HostPermissionGrants | undefined => {
+  const entries = readObject(value, path, problems);
+  if (!entries) return undefined;
+  checkKeys(entries, PERMISSION_KINDS, path, problems);
+  const result: [string, string[]][] = [];
+  for (const [kind, items] of entries) {
+    const at = fieldPath(path, kind);
+    const list = readArray(items, at, problems, 1000);
+    if (!list || !PERMISSION_KINDS.includes(kind)) continue;
+    const strings: string[] = [];
+    list.forEach((item, index) => {
+      const where = indexPath(at, index);
+      if (!checkString(item, where, problems)) return;
+      if (item.includes('\0') || item.includes(',')) problems.add(where, 'a permission item may hold neither a null byte nor a comma (one item per string)');
+      else strings.push(item);
+    });
+    result.push([kind, strings]);
+  }
+  return record(result) as HostPermissionGrants;
+};
+
 const readResource = (value: unknown, path: string, problems: Problems): LavaMoatResourcePolicy | undefined => {
   const entries = readObject(value, path, problems);
   if (!entries) return undefined;
@@ -97,6 +120,7 @@ const readResource = (value: unknown, path: string, problems: Problems): LavaMoa
     else if (key === 'builtin') result.builtin = readBuiltin(item, at, problems);
     else if (key === 'packages') result.packages = readBooleanRecord(item, at, problems, true);
     else if (key === 'native') result.native = checkBoolean(item, at, problems) ? item : undefined;
+    else if (key === 'permissions') result.permissions = readPermissions(item, at, problems);
     else if (key === 'meta') {
       const meta = readObject(item, at, problems);
       if (meta) result.meta = record(meta.map(([name, value]) => [name, copyJsonValue(value, keyPath(at, name), problems, 2)]));
@@ -130,10 +154,14 @@ const readInclude = (value: unknown, problems: Problems): LavaMoatPolicy['includ
 const readRoot = (value: unknown, problems: Problems): LavaMoatPolicy['root'] => {
   const entries = readObject(value, 'root', problems);
   if (!entries) return undefined;
-  checkKeys(entries, ['usePolicy'], 'root', problems);
-  const root: { usePolicy?: string } = Object.create(null);
+  checkKeys(entries, ['usePolicy', 'permissions'], 'root', problems);
+  const root: { usePolicy?: string; permissions?: HostPermissionGrants } = Object.create(null);
   for (const [key, name] of entries) {
     if (key === 'usePolicy' && checkString(name, 'root.usePolicy', problems) && checkCanonicalName(name, 'root.usePolicy', problems)) root.usePolicy = name;
+    if (key === 'permissions') {
+      const permissions = readPermissions(name, 'root.permissions', problems);
+      if (permissions) root.permissions = permissions;
+    }
   }
   return root;
 };
