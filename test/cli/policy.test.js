@@ -21,14 +21,20 @@ const copyDemo = () => {
 
 const lineOf = (stdout, label) => stdout.split('\n').find(line => line.startsWith(label)) ?? '';
 
-test('without a policy, cordon run says in one line that nothing is restricted and how to generate one', () => {
+test('without a policy, cordon run says in one line what is and is not restricted and how to generate one', () => {
   const dir = copyDemo();
   const result = cordon(['run', 'main.js'], dir);
   assert.equal(result.status, 0, result.stderr);
   const notice = result.stderr.split('\n').filter(line => line.includes('no policy'));
   assert.equal(notice.length, 1, result.stderr);
-  assert.match(notice[0], /nothing is restricted.*cordon policy generate main\.js/);
-  assert.match(lineOf(result.stdout, 'snoop read secrets.txt'), /hunter2/);
+  assert.match(notice[0], /every package may import every builtin.*files, network, programs and environment stay denied unless --allow-\* flags grant them.*cordon policy generate main\.js/);
+  // Host powers stay denied by default: the file read fails, naming the package and the flag.
+  assert.match(result.stdout, /snoop read secrets\.txt: +refused: ERR_ACCESS_DENIED\n +Package snoop may not read .*secrets\.txt \(fs\.readFileSync\).*--allow-read=snoop=.*secrets\.txt/);
+  assert.match(lineOf(result.stdout, 'snoop read the environment'), /API_TOKEN=undefined/);
+  const allowed = cordon(['run', '--allow-read=snoop=secrets.txt', '--allow-env=snoop=API_TOKEN', 'main.js'], dir);
+  assert.equal(allowed.status, 0, allowed.stderr);
+  assert.match(lineOf(allowed.stdout, 'snoop read secrets.txt'), /hunter2/);
+  assert.match(lineOf(allowed.stdout, 'snoop read the environment'), /tok-env/);
 });
 
 test('policy generate writes a sorted, stable LavaMoat policy at the default location; cordon run uses it', () => {
@@ -47,7 +53,7 @@ test('policy generate writes a sorted, stable LavaMoat policy at the default loc
   assert.equal(cordon(['policy', 'generate', 'main.js'], dir).status, 0);
   assert.equal(fs.readFileSync(file, 'utf8'), text);
   // Found at its default place: no notice, and the app runs with what the policy grants.
-  const run = cordon(['run', 'main.js'], dir);
+  const run = cordon(['run', '-A', 'main.js'], dir);
   assert.equal(run.status, 0, run.stderr);
   assert.doesNotMatch(run.stderr, /no policy/);
   assert.match(lineOf(run.stdout, 'snoop read secrets.txt'), /hunter2/);
@@ -56,7 +62,7 @@ test('policy generate writes a sorted, stable LavaMoat policy at the default loc
 
 test('--policy denies what it does not grant, explains it, and policy-override.json beside it adds a grant', () => {
   const dir = copyDemo();
-  const denied = cordon(['run', '--policy', 'policy.json', 'main.js'], dir);
+  const denied = cordon(['run', '-A', '--policy', 'policy.json', 'main.js'], dir);
   assert.equal(denied.status, 0, denied.stderr);
   const file = denied.stdout.slice(denied.stdout.indexOf('snoop read secrets.txt'));
   assert.match(file, /refused: CORDON_POLICY_DENIED/);
@@ -66,13 +72,13 @@ test('--policy denies what it does not grant, explains it, and policy-override.j
   assert.match(lineOf(denied.stdout, 'the app still works'), /Hello, Ada!/);
 
   fs.writeFileSync(path.join(dir, 'policy-override.json'), JSON.stringify({ resources: { snoop: { builtin: { 'fs.readFileSync': true }, globals: { URL: true } } } }));
-  const allowed = cordon(['run', '--policy', 'policy.json', 'main.js'], dir);
+  const allowed = cordon(['run', '-A', '--policy', 'policy.json', 'main.js'], dir);
   assert.equal(allowed.status, 0, allowed.stderr);
   assert.match(lineOf(allowed.stdout, 'snoop read secrets.txt'), /hunter2/);
   assert.match(lineOf(allowed.stdout, 'snoop read the environment'), /no process object/);
   // An explicit --policy-override wins over the file beside the policy.
   fs.writeFileSync(path.join(dir, 'other-override.json'), JSON.stringify({ resources: { snoop: { globals: { 'process.env.API_TOKEN': true } } } }));
-  const other = cordon(['run', '--policy', 'policy.json', '--policy-override', 'other-override.json', 'main.js'], dir);
+  const other = cordon(['run', '-A', '--policy', 'policy.json', '--policy-override', 'other-override.json', 'main.js'], dir);
   assert.equal(other.status, 0, other.stderr);
   assert.match(lineOf(other.stdout, 'snoop read the environment'), /API_TOKEN=tok-env/);
   assert.match(lineOf(other.stdout, 'snoop read secrets.txt'), /refused/);
@@ -81,17 +87,17 @@ test('--policy denies what it does not grant, explains it, and policy-override.j
 test('a bad policy file is refused with every problem and its path, exit code 2, nothing run', () => {
   const dir = copyDemo();
   fs.writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ resources: { snoop: { builtin: { fs: 'yes' }, globals: { x: 3 }, surprise: true } } }));
-  const result = cordon(['run', '--policy', 'bad.json', 'main.js'], dir);
+  const result = cordon(['run', '-A', '--policy', 'bad.json', 'main.js'], dir);
   assert.equal(result.status, 2);
   assert.equal(result.stdout, '');
   assert.match(result.stderr, /CORDON_INVALID_POLICY/);
   assert.match(result.stderr, /resources\["snoop"\]\.builtin\["fs"\]/);
   assert.match(result.stderr, /surprise/);
   fs.writeFileSync(path.join(dir, 'broken.json'), '{ "resources": ');
-  const broken = cordon(['run', '--policy', 'broken.json', 'main.js'], dir);
+  const broken = cordon(['run', '-A', '--policy', 'broken.json', 'main.js'], dir);
   assert.equal(broken.status, 2);
   assert.match(broken.stderr, /CORDON_INVALID_POLICY.*broken\.json/s);
-  const missing = cordon(['run', '--policy', 'nowhere.json', 'main.js'], dir);
+  const missing = cordon(['run', '-A', '--policy', 'nowhere.json', 'main.js'], dir);
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /Cannot read the policy .*nowhere\.json/);
 });
@@ -116,7 +122,7 @@ test('policy generate --audit runs the app once and adds what only the run shows
   assert.deepEqual(after.meta['cordon:audit'], ['builtin.fs', 'packages.evil>secret']);
   // Under the audited policy the computed require works; under the static one it is denied.
   for (const [file, expected] of [['static.json', 'denied CORDON_POLICY_DENIED'], ['audited.json', 'reached']]) {
-    const result = cordon(['run', '--policy', file, 'start.js'], dir);
+    const result = cordon(['run', '-A', '--policy', file, 'start.js'], dir);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(JSON.parse(result.stdout).computedRequire, expected, file);
   }
@@ -126,14 +132,14 @@ test('cordon run of an archive enforces the host policy; an unknown name in a po
   const dir = copyDemo();
   const packed = cordon(['pack', 'main.js', '-o', 'app.zip'], dir);
   assert.equal(packed.status, 0, packed.stderr);
-  const denied = cordon(['run', '--policy', 'policy.json', 'app.zip'], dir);
+  const denied = cordon(['run', '-A', '--policy', 'policy.json', 'app.zip'], dir);
   assert.equal(denied.status, 0, denied.stderr);
   assert.match(lineOf(denied.stdout, 'snoop read the environment'), /no process object/);
   assert.match(denied.stdout, /snoop read secrets\.txt: +refused: CORDON_POLICY_DENIED/);
-  const unrestricted = cordon(['run', 'app.zip'], dir);
+  const unrestricted = cordon(['run', '-A', 'app.zip'], dir);
   assert.match(lineOf(unrestricted.stdout, 'snoop read the environment'), /tok-env/);
   fs.writeFileSync(path.join(dir, 'typo.json'), JSON.stringify({ resources: { snop: {}, greeter: {}, 'config-store': {} } }));
-  const typo = cordon(['run', '--policy', 'typo.json', 'main.js'], dir);
+  const typo = cordon(['run', '-A', '--policy', 'typo.json', 'main.js'], dir);
   assert.equal(typo.status, 0, typo.stderr);
   assert.match(typo.stderr, /WARN: the policy names "snop", which is not a package of this application \(did you mean "snoop"\?\)/);
 });

@@ -10,7 +10,7 @@ const run = (args, env = {}) => spawnSync(process.execPath, [cli, 'run', ...args
 
 test('cordon run passes argv as node would, keeps require.main, grants Node globals, returns the exit code', () => {
   const entry = fixture('cli-app/app/main.js');
-  const result = run([entry, '--', 'a', '--b'], { CORDON_TEST_EXIT: '3' });
+  const result = run(['--allow-env=CORDON_TEST_EXIT', entry, '--', 'a', '--b'], { CORDON_TEST_EXIT: '3' });
   assert.equal(result.status, 3, result.stderr);
   assert.deepEqual(JSON.parse(result.stdout), {
     argv: ['a', '--b'],
