@@ -1,7 +1,8 @@
 /**
  * `cordon policy generate <entry> [--out FILE] [--audit [-- args]]`: a LavaMoat-format `policy.json`
  * from Cordon's analysis of every module the application reaches (and, with `--audit`, from one run
- * of it with everything allowed and a recorder on every package edge, builtin member and global).
+ * of it with everything allowed and a recorder on every package edge, builtin member and global, and
+ * on every host resource each package used: its proposed `permissions`).
  * Written atomically, sorted and stable; computed loads that only the audit can follow are listed.
  */
 import fs from 'node:fs';
@@ -10,7 +11,9 @@ import url from 'node:url';
 import crypto from 'node:crypto';
 import { generatePolicy, mergeAudit, stringifyPolicy, type AuditedUse } from '../policy.js';
 import { runApplication } from './run.js';
-import { defaultPolicyPath } from './policy-files.js';
+import { defaultPolicyPath, packageRootOf } from './policy-files.js';
+import { mergeHostAudit } from './host-audit.js';
+import type { AccessRequest } from '../host.js';
 import { nodeLockdownOptions } from './node-host.js';
 
 export interface GenerateCommandOptions {
@@ -66,11 +69,12 @@ export const generateCommand = async (options: GenerateCommandOptions): Promise<
   }
   if (options.audit) {
     const uses: AuditedUse[] = [];
+    const hostUses: AccessRequest[] = [];
     // Written when the app ends, however it ends (a server: stop it with Ctrl-C).
-    process.once('exit', () => report(mergeAudit(generated.policy, uses, { includeRoot: options.includeRoot }), uses.length));
+    process.once('exit', () => report(mergeHostAudit(mergeAudit(generated.policy, uses, { includeRoot: options.includeRoot }), hostUses, packageRootOf(entryPath)), uses.length + hostUses.length));
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
     process.stderr.write(`cordon: auditing: running ${options.entry} with everything allowed; the policy is written when it ends\n`);
-    return runApplication({ entry: options.entry, args: options.audit.args, conditions: options.conditions, dev: options.dev, audit: use => void uses.push(use) });
+    return runApplication({ entry: options.entry, args: options.audit.args, conditions: options.conditions, dev: options.dev, audit: use => void uses.push(use), hostAudit: request => void hostUses.push(request) });
   }
   report(generated.policy, undefined);
   return 0;

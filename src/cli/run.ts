@@ -15,7 +15,7 @@ import { nodeBuiltinModules, nodeGlobals, nodeGlobalsFor, nodeLockdownOptions } 
 import type { AuditedUse } from '../policy.js';
 import { formatError } from './report.js';
 import { defaultPolicyPath, packageRootOf, readPolicyFiles } from './policy-files.js';
-import { allowAllPermissionSet, makeHostBridge, makePermissionEngine, parsePermissionFlags, permissionsFromPolicy, unitePermissionSets, type PermissionFlags, type PolicyPermissions } from '../host.js';
+import { allowAllPermissionSet, makeHostBridge, makePermissionEngine, parsePermissionFlags, permissionsFromPolicy, unitePermissionSets, type AccessRequest, type PermissionFlags, type PolicyPermissions } from '../host.js';
 import { makeTerminalPrompt, rememberGrant } from './prompt.js';
 import { parsePolicyText } from '../policy.js';
 
@@ -29,6 +29,8 @@ export interface RunOptions {
   readonly policyOverride?: string | undefined;
   /** `cordon policy generate --audit`: run with everything allowed, reporting every use (no policy read). */
   readonly audit?: ((use: AuditedUse) => void) | undefined;
+  /** With `audit`: told of every host resource a package used (everything is allowed). */
+  readonly hostAudit?: ((request: AccessRequest) => void) | undefined;
   /** The host-permission flags (deny by default). */
   readonly permissions?: PermissionFlags | undefined;
   /** Ask on the terminal about what no flag decides (default: when stdin and stderr are terminals). */
@@ -79,6 +81,7 @@ const makeBridge = (entryPath: string, options: RunOptions, policy: unknown) => 
   const prompting = options.prompt ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
   const engine = makePermissionEngine(set, {
     rootName,
+    ...(options.hostAudit ? { observe: (request: AccessRequest) => options.hostAudit!(request) } : {}),
     ...(prompting && !options.audit ? { prompt: makeTerminalPrompt(rootName), remember: (request: Parameters<typeof rememberGrant>[1]) => rememberGrant(overrideFile, request, request.resource) } : {}),
   });
   return makeHostBridge({ engine, hostBuiltin: name => require(`node:${name}`) as unknown, env: process.env, cwd: () => process.cwd() });

@@ -62,6 +62,8 @@ export interface PackageAccess {
   check(permission: PermissionName, resource: string | undefined, what?: string): void;
   /** Whether the rules allow it, without asking and without throwing. */
   allows(permission: PermissionName, resource: string | undefined): boolean;
+  /** As `allows`, for a use (an environment key read): never asks, never throws, but is observed as a check is. */
+  uses(permission: PermissionName, resource: string | undefined, what?: string): boolean;
 }
 
 export interface PermissionEngine {
@@ -129,7 +131,12 @@ export const makePermissionEngine = (given: PermissionSet, options: EngineOption
       options.observe?.(request, verdict);
       if (verdict === 'deny') throw accessDenied(request, rootName);
     };
-    const access = Object.freeze({ canonicalName, check, allows });
+    const uses = (permission: PermissionName, resource: string | undefined, what?: string): boolean => {
+      const allowed = allows(permission, resource);
+      options.observe?.({ package: canonicalName, permission, resource, what }, allowed ? 'allow' : 'deny');
+      return allowed;
+    };
+    const access = Object.freeze({ canonicalName, check, allows, uses });
     made.set(canonicalName, access);
     return access;
   };

@@ -21,10 +21,10 @@ const makeGuestEnv = (access: PackageAccess, env: Env): Env =>
   new Proxy(env, {
     get(target, key) {
       if (typeof key !== 'string') return Reflect.get(target, key);
-      return access.allows('env', key) ? target[key] : undefined;
+      return key in target && access.uses('env', key, `process.env.${key}`) ? target[key] : undefined;
     },
     has(target, key) {
-      return typeof key === 'string' && access.allows('env', key) && key in target;
+      return typeof key === 'string' && key in target && access.uses('env', key, `'${key}' in process.env`);
     },
     ownKeys(target) {
       return Reflect.ownKeys(target).filter(key => typeof key === 'string' && access.allows('env', key));
