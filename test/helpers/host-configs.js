@@ -11,6 +11,8 @@
 //   globals-only   `globals` and `modules` but no `globalsFor`: Cordon itself must give each compartment
 //                  its own `Error` with V8's stack API, its own `Symbol`, and make
 //                  `Function('return this')()` the compartment's global.
+//   host-bridge    `modules` and the host bridge with everything allowed (`cordon run -A`);
+//   host-bridge+policy+hooks  both hooks, the generated policy and the host bridge.
 // Every configuration but globals-only also grants `globalsFor: nodeGlobalsFor`.
 //
 // Run as a program (`node test/helpers/host-configs.js CONFIG ENTRIES OUT.json`), it locks down, then
@@ -51,6 +53,11 @@ export const HOST_CONFIGS = {
   'generated-policy': host => ({ globals: host.globals(), globalsFor: host.nodeGlobalsFor, modules: host.nodeBuiltinModules(), generatePolicy: true }),
   // The same, builtins through both hooks.
   'generated-policy+hooks': host => ({ globals: host.globals(), globalsFor: host.nodeGlobalsFor, importHook: builtinImportHook, importNowHook: builtinImportNowHook, generatePolicy: true }),
+  // `modules`, every package's builtins and globals through the host bridge, everything allowed
+  // (what `cordon run -A` does): the bridge-backed fs, net, child_process, process must not break a package.
+  'host-bridge': host => ({ globals: host.globals(), globalsFor: host.nodeGlobalsFor, modules: host.nodeBuiltinModules(), hostBridge: true }),
+  // The same with builtins through both hooks and under the generated policy (the policy's views over the bridge's).
+  'host-bridge+policy+hooks': host => ({ globals: host.globals(), globalsFor: host.nodeGlobalsFor, importHook: builtinImportHook, importNowHook: builtinImportNowHook, generatePolicy: true, hostBridge: true }),
 };
 
 export const CONFIG_NAMES = Object.keys(HOST_CONFIGS);
@@ -89,7 +96,12 @@ if (process.argv[1] && url.pathToFileURL(process.argv[1]).href === import.meta.u
   lockdown(nodeHost.nodeLockdownOptions);
   const compartmentNames = new Set(Object.getOwnPropertyNames(new Compartment().globalThis));
   const host = { ...nodeHost, globals: () => nodeHost.nodeGlobals(compartmentNames) };
-  const { generatePolicy: generating, ...options } = HOST_CONFIGS[config](host);
+  const { generatePolicy: generating, hostBridge: bridged, ...options } = HOST_CONFIGS[config](host);
+  if (bridged) {
+    const { makeHostBridge, makePermissionEngine, allowAllPermissionSet } = await import('cordon/host.js');
+    const engine = makePermissionEngine(allowAllPermissionSet());
+    options.hostBridge = makeHostBridge({ engine, hostBuiltin: name => require(`node:${name}`), env: process.env, cwd: () => process.cwd() });
+  }
   const { generatePolicy } = await import('cordon/policy.js');
   const powers = makeReadNowPowers({ fs, url, crypto, path });
 

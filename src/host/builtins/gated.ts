@@ -20,7 +20,10 @@ const gate = (access: PackageAccess, target: Function, what: string): Function =
 /** `value` with every function reachable through its own members (to `depth`) checked as `what`. */
 export const gateValue = (access: PackageAccess, value: unknown, what: string, depth = 2, allowed: ReadonlySet<string> = new Set()): unknown => {
   if (typeof value === 'function') return gate(access, value, what);
-  if (value === null || typeof value !== 'object' || depth === 0) return value;
+  if (value === null || typeof value !== 'object' || depth === 0 || Array.isArray(value)) return value;
+  // Only namespaces (plain objects: `fs.promises`, `dns.promises`) are copied; an instance keeps its class.
+  const prototype = Reflect.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
   const copy: Record<PropertyKey, unknown> = {};
   for (const key of Reflect.ownKeys(value)) {
     const descriptor = Reflect.getOwnPropertyDescriptor(value, key)!;
