@@ -86,7 +86,8 @@ export const checkRulePackages = (set: PermissionSet, canonicalNames: readonly s
   for (const mode of [set.allow, set.deny]) {
     for (const permission of PERMISSION_NAMES) {
       for (const rule of mode[permission]) {
-        if (rule.package !== undefined && !canonicalNames.some(name => packageMatches(rule.package, name, rootName))) unknown.add(rule.package);
+        // A policy file's keys (exact) are warned about with the policy's other unknown names, not refused.
+        if (rule.package !== undefined && !rule.exact && !canonicalNames.some(name => packageMatches(rule.package, name, rootName))) unknown.add(rule.package);
       }
     }
   }
@@ -115,7 +116,7 @@ export const permissionsFromPolicy = (policy: PolicyPermissions | undefined, con
     for (const permission of PERMISSION_NAMES) {
       for (const item of grants?.[permission] ?? []) {
         try {
-          set.allow[permission].push(item === '*' ? { package: pkg } : { package: pkg, resource: normalizeResource(permission, item, context) });
+          set.allow[permission].push(item === '*' ? { package: pkg, exact: true } : { package: pkg, exact: true, resource: normalizeResource(permission, item, context) });
         } catch (error) {
           throw new CordonError('CORDON_INVALID_POLICY', `${where}.permissions.${permission}: ${(error as Error).message}`, { hint: 'Each item is what an --allow-<kind>= flag would list for the package (a path, host[:port], program or key), or "*".' });
         }

@@ -6,7 +6,7 @@
  * what no rule decides is asked (`prompt`) when a prompter is given, else denied.
  */
 import { accessDenied } from './errors.js';
-import { matchesResource, type NormalizedRule } from './resources.js';
+import { matchesResource, overlaps, type NormalizedRule } from './resources.js';
 
 /** The kinds of host power, as Deno names their flags (`--allow-read` …). */
 export type PermissionName = 'read' | 'write' | 'net' | 'run' | 'env';
@@ -20,6 +20,8 @@ export const PERMISSION_NAMES: readonly PermissionName[] = Object.freeze(['read'
 export interface PermissionRule {
   readonly package?: string | undefined;
   readonly resource?: string | undefined;
+  /** `package` is one canonical name only (a policy file's key), not every package of that name. */
+  readonly exact?: boolean | undefined;
 }
 
 /** Every rule, by kind; what the CLI's flags and a policy file's `permissions` parse into. */
@@ -85,8 +87,9 @@ export const allowAllPermissionSet = (): PermissionSet => ({
 });
 
 /** Whether a rule for `pattern` covers the package `canonicalName` (its whole name, or its own package name). */
-export const packageMatches = (pattern: string | undefined, canonicalName: string, rootName: string | undefined): boolean => {
+export const packageMatches = (pattern: string | undefined, canonicalName: string, rootName: string | undefined, exact = false): boolean => {
   if (pattern === undefined || pattern === canonicalName) return true;
+  if (exact) return false;
   if (canonicalName === '$root$') return pattern === rootName;
   const last = canonicalName.lastIndexOf('>');
   return canonicalName.slice(last + 1) === pattern;
@@ -98,7 +101,7 @@ export const makePermissionEngine = (given: PermissionSet, options: EngineOption
   const { rootName } = options;
   const covers = (rules: readonly NormalizedRule[], permission: PermissionName, canonicalName: string, resource: string | undefined): boolean => {
     for (const rule of rules) {
-      if (!packageMatches(rule.package, canonicalName, rootName)) continue;
+      if (!packageMatches(rule.package, canonicalName, rootName, rule.exact)) continue;
       if (rule.resource === undefined) return true;
       // A request for all of a kind (`resource` undefined) is covered only by a rule for all of it.
       if (resource !== undefined && matchesResource(permission, rule.resource, resource)) return true;
@@ -107,7 +110,7 @@ export const makePermissionEngine = (given: PermissionSet, options: EngineOption
   };
   const decide = (canonicalName: string, permission: PermissionName, resource: string | undefined): Verdict => {
     // A denial of one resource also refuses a request for every resource of the kind.
-    const denied = deny[permission].some(rule => packageMatches(rule.package, canonicalName, rootName) && (rule.resource === undefined || resource === undefined || matchesResource(permission, rule.resource, resource)));
+    const denied = deny[permission].some(rule => packageMatches(rule.package, canonicalName, rootName, rule.exact) && (rule.resource === undefined || resource === undefined || overlaps(permission, rule.resource, resource)));
     if (denied) return 'deny';
     if (covers(allow[permission], permission, canonicalName, resource)) return 'allow';
     return options.prompt ? 'prompt' : 'deny';

@@ -18,7 +18,16 @@ import type { PermissionName } from './permissions.js';
 export interface NormalizedRule {
   readonly package?: string | undefined;
   readonly resource?: string | undefined;
+  readonly exact?: boolean | undefined;
 }
+
+/** For a denial: whether `resource` touches what the rule denies (a request for any port of a host includes its denied port). */
+export const overlaps = (permission: PermissionName, rule: string, resource: string): boolean => {
+  if (permission !== 'net') return matchesResource(permission, rule, resource);
+  const [ruleHost, rulePort] = splitHostPort(rule);
+  const [host, port] = splitHostPort(resource);
+  return ruleHost === host && (rulePort === undefined || port === undefined || rulePort === port);
+};
 
 export const matchesResource = (permission: PermissionName, rule: string, resource: string): boolean => {
   switch (permission) {
