@@ -22,6 +22,9 @@ const require = createRequire(import.meta.url);
  * - `consoleTaming: 'unsafe'`: Node's own console (colors, formatting, `console.log` of objects);
  * - `localeTaming: 'unsafe'`: `toLocaleString` and friends keep the host's locale behaviour;
  * - `domainTaming: 'unsafe'`: Node's (deprecated) domains may stay enabled (some loggers use them);
+ * - `errorTrapping: 'none'`, `unhandledRejectionTrapping: 'none'`: an uncaught exception or an unhandled
+ *   rejection ends the app with Node's own message (its stack) and exit code 1, as under `node` (SES's
+ *   defaults print only its properties and exit 255, or let the process exit 0);
  * - `dateTaming`/`mathTaming` are left alone: compartments get the host's `Date` and `Math` as globals
  *   instead (see `nodeGlobals`).
  */
@@ -32,6 +35,8 @@ export const nodeLockdownOptions = Object.freeze({
   consoleTaming: 'unsafe',
   localeTaming: 'unsafe',
   domainTaming: 'unsafe',
+  errorTrapping: 'none',
+  unhandledRejectionTrapping: 'none',
 } as const);
 
 /** Names SES adds to the start compartment that are not Node's to hand out. */

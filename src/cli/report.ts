@@ -33,3 +33,16 @@ export const formatError = (error: unknown): string => {
   }
   return `${lines.join('\n')}\n`;
 };
+
+/**
+ * What `node` prints for an uncaught exception or an unhandled rejection, for one Node prints badly once
+ * SES has locked down (its inspector shows only the error's own fields): the stack, then `code` and the
+ * other fields it carries (an `ERR_ACCESS_DENIED`'s `permission`, `resource`, `package`, `flag`).
+ */
+export const formatUncaught = (error: unknown, origin: string): string => {
+  if (!(error instanceof Error) || isCordonError(error)) return `${origin === 'unhandledRejection' ? 'Unhandled rejection: ' : ''}${formatError(error)}`;
+  const fields = Object.entries(error)
+    .filter(([key]) => key !== 'stack' && key !== 'message')
+    .map(([key, value]) => `  ${key}: ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+  return `${origin === 'unhandledRejection' ? 'Unhandled rejection: ' : 'Uncaught '}${error.stack ?? `${error.name}: ${error.message}`}${fields.length > 0 ? ` {\n${fields.join('\n')}\n}` : ''}\n`;
+};

@@ -13,7 +13,7 @@ import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import { nodeBuiltinModules, nodeGlobals, nodeGlobalsFor, nodeLockdownOptions } from './node-host.js';
 import type { AuditedUse } from '../policy.js';
-import { formatError } from './report.js';
+import { formatError, formatUncaught } from './report.js';
 import { defaultPolicyPath, packageRootOf, readPolicyFiles } from './policy-files.js';
 import { allowAllPermissionSet, makeHostBridge, makePermissionEngine, parsePermissionFlags, permissionsFromPolicy, unitePermissionSets, type AccessRequest, type PermissionFlags, type PolicyPermissions } from '../host.js';
 import { makeTerminalPrompt, rememberGrant } from './prompt.js';
@@ -109,6 +109,15 @@ export const runApplication = async (options: RunOptions): Promise<number> => {
   } catch (error) {
     process.stderr.write(formatError(error));
     return 2;
+  }
+  // As under node: an uncaught error ends the app with its message and exit code 1, unless the app
+  // listens for it itself (then it is the app's to handle).
+  for (const origin of ['uncaughtException', 'unhandledRejection'] as const) {
+    process.on(origin, (error: unknown) => {
+      if (process.listenerCount(origin) > 1) return;
+      process.stderr.write(formatUncaught(error, origin));
+      process.exit(1);
+    });
   }
   await import('ses');
   const ses = globalThis as unknown as SesGlobals;
