@@ -6,6 +6,8 @@
 import type { BuiltinFactory, GlobalFactory } from './types.js';
 import { gatedModule } from './gated.js';
 import { makeGuestProcess, makeGuestModuleBuiltin } from './process.js';
+import { makeGuestChildProcess } from './child-process.js';
+import { makeGuestWorkerThreads, makeGuestCluster } from './workers.js';
 
 export { gatedModule };
 
@@ -23,6 +25,9 @@ export const BUILTIN_FACTORIES: Readonly<Record<string, BuiltinFactory>> = {
   // fs (builtins/fs.ts)
   // net, http, https, http2, tls, dgram, dns (builtins/net.ts …)
   // child_process, worker_threads, cluster (builtins/child-process.ts …)
+  child_process: makeGuestChildProcess,
+  worker_threads: makeGuestWorkerThreads,
+  cluster: makeGuestCluster,
 };
 
 export const GLOBAL_FACTORIES: Readonly<Record<string, GlobalFactory>> = {
