@@ -15,6 +15,10 @@
 import { EventEmitter } from 'node:events';
 import type { ChildProcess as HostChildProcess } from 'node:child_process';
 
+// Captured when Cordon loads (`events` is handed to packages as it is; one could replace its members).
+const emit = EventEmitter.prototype.emit;
+const eventNames = EventEmitter.prototype.eventNames;
+
 const FORWARDED: ReadonlySet<string> = new Set(['spawn', 'exit', 'close', 'error', 'message', 'disconnect']);
 
 /** What a facade reads from its child before it has one (`new ChildProcess()` not yet spawned). */
@@ -39,7 +43,6 @@ export const makeChildProcessClass = (
 ): ChildProcessClass => {
   const reals = new WeakMap<object, HostChildProcess>();
   const forwarded = new WeakMap<object, Set<string>>();
-  const emit = EventEmitter.prototype.emit;
 
   const forward = (facade: EventEmitter, event: unknown): void => {
     const real = reals.get(facade);
@@ -54,7 +57,7 @@ export const makeChildProcessClass = (
 
   const bind = (facade: EventEmitter, real: HostChildProcess): void => {
     reals.set(facade, real);
-    for (const event of facade.eventNames()) forward(facade, event);
+    for (const event of Reflect.apply(eventNames, facade, []) as (string | symbol)[]) forward(facade, event);
     // IPC members exist only on a child with a channel (`typeof child.send === 'function'` is how callers tell).
     for (const name of ['send', 'disconnect'] as const) {
       const method = (real as unknown as Record<string, unknown>)[name];

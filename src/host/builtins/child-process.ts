@@ -36,6 +36,12 @@ import { resolveProgram } from '../resources.js';
 import type { BridgeContext } from './types.js';
 import { makeChildProcessClass } from './child-process-facade.js';
 
+// Captured when Cordon loads, before any package runs: a package that replaces members of the shared
+// `path` or `url` module (they are handed over as they are) cannot change what these checks compute.
+const { resolve: resolveFrom, isAbsolute } = path;
+const toPath = fileURLToPath;
+const utf8 = new TextDecoder();
+
 type Options = Record<string, unknown>;
 type Env = Record<string, string | undefined>;
 type HostChild = HostChildProcessModule.ChildProcess;
@@ -94,10 +100,10 @@ const execFileArguments = (file: unknown, rest: unknown[]): [string, unknown[], 
 const shellName = (): string => (process.platform === 'win32' ? process.env.ComSpec ?? 'cmd.exe' : '/bin/sh');
 
 const asPath = (value: unknown, base: string): string => {
-  if (value instanceof URL) return fileURLToPath(value);
-  if (typeof value === 'string' && value.startsWith('file:')) return fileURLToPath(value);
-  if (value instanceof Uint8Array) return path.resolve(base, Buffer.from(value).toString());
-  return path.resolve(base, requireString('options.cwd', value));
+  if (value instanceof URL) return toPath(value);
+  if (typeof value === 'string' && value.startsWith('file:')) return toPath(value);
+  if (value instanceof Uint8Array) return resolveFrom(base, utf8.decode(value));
+  return resolveFrom(base, requireString('options.cwd', value));
 };
 
 /** Package `access`'s own `child_process`, built on the host's `real` one. */
@@ -126,14 +132,14 @@ export const makeGuestChildProcess = (access: PackageAccess, real: typeof HostCh
       const name = typeof shell === 'string' ? shell : shellName();
       const program = resolveProgram(name, cwd, searchPath);
       access.check('run', program, `child_process.${form}(${JSON.stringify(commandLine)}) runs the shell ${name}`);
-      options.shell = path.isAbsolute(program) ? program : name;
+      options.shell = isAbsolute(program) ? program : name;
       if (keepArgv0 && options.argv0 === undefined) options.argv0 = name;
       return file;
     }
     const program = resolveProgram(file, cwd, searchPath);
     access.check('run', program, `child_process.${form}(${JSON.stringify(commandLine)})`);
     if (keepArgv0 && options.argv0 === undefined) options.argv0 = file;
-    return path.isAbsolute(program) ? program : file;
+    return isAbsolute(program) ? program : file;
   };
 
   /** The low-level `ChildProcess.prototype.spawn(options)`: `file`, `args`, `envPairs`, `cwd`. */
@@ -154,7 +160,7 @@ export const makeGuestChildProcess = (access: PackageAccess, real: typeof HostCh
     if (options.cwd !== undefined && options.cwd !== null) options.cwd = cwd;
     const program = resolveProgram(file, cwd, env.PATH ?? DEFAULT_CHILD_PATH);
     access.check('run', program, `new ChildProcess().spawn({ file: ${JSON.stringify(file)} })`);
-    if (path.isAbsolute(program)) options.file = program;
+    if (isAbsolute(program)) options.file = program;
     if (Array.isArray(options.args)) options.args = Array.from(options.args as unknown[]);
     const child = new HostChildProcess();
     const result = (Reflect.get(child, 'spawn') as (options: unknown) => unknown).call(child, options);
