@@ -38,17 +38,33 @@ export const runLimited = async (options: RunLimitedOptions): Promise<number> =>
   }
 };
 
+/** The part of `cordon run`'s parsed flags (src/cli/permission-flags.ts `RunFlags`) the hook reads. */
+export interface LimitFlags {
+  readonly maxMemoryMb?: number | undefined;
+  readonly maxCpuSeconds?: number | undefined;
+  /** The arguments as given, without the limit flags (what the guest is started with). */
+  readonly withoutLimits: readonly string[];
+}
+
 /**
- * The CLI hook, first thing in `cordon run`: when `args` hold `--max-memory` or `--max-cpu`, runs the
- * application in a guest process within those limits and returns its exit code's promise; otherwise
- * undefined (run in this process). A guest's arguments never hold the limit flags (the host took them
- * out), so a guest does not start another sandbox; the guest mark (`CORDON_SANDBOX_GUEST=1`) is taken
- * out of this process's environment here, so that the application's own children do not inherit it.
- * Throws `CORDON_INVALID_ARGUMENT` for a limit flag without a valid number.
+ * The CLI hook, in `cordon run` right after its flags are parsed: when a limit is given, runs the
+ * application in a guest process within it and returns the promise of its exit code; otherwise
+ * undefined (the application runs in this process).
+ *
+ * A guest is started without the limit flags, so it never starts another sandbox. Its mark
+ * (`CORDON_SANDBOX_GUEST=1`) is taken out of this process's environment here, in every run, so the
+ * application's own children cannot inherit it; and the mark never turns a limit off (a `cordon run
+ * --max-memory=…` started by a guest's application is limited too).
+ * Throws `CORDON_INVALID_ARGUMENT` for limits out of range (e.g. `--max-memory` not a whole number ≥ 16).
  */
-export const runSandboxedIfLimited = (args: readonly string[]): Promise<number> | undefined => {
+export const runIfLimited = (flags: LimitFlags): Promise<number> | undefined => {
   delete process.env[GUEST_ENV];
+  if (flags.maxMemoryMb === undefined && flags.maxCpuSeconds === undefined) return undefined;
+  return runLimited({ runArgs: flags.withoutLimits, limits: { memoryMb: flags.maxMemoryMb, cpuSeconds: flags.maxCpuSeconds }, stdio: 'inherit' });
+};
+
+/** {@link runIfLimited} from `cordon run`'s raw arguments (`--max-memory=MB`, `--max-cpu=S` before `--`). */
+export const runSandboxedIfLimited = (args: readonly string[]): Promise<number> | undefined => {
   const { limits, runArgs } = extractLimitFlags(args);
-  if (limits === undefined) return undefined;
-  return runLimited({ runArgs, limits, stdio: 'inherit' });
+  return runIfLimited({ maxMemoryMb: limits?.memoryMb, maxCpuSeconds: limits?.cpuSeconds, withoutLimits: runArgs });
 };

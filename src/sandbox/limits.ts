@@ -69,13 +69,14 @@ export interface ExtractedLimits {
 }
 
 const parseValue = (flag: string, text: string | undefined): number => {
-  if (text === undefined || text.trim() === '' || !/^\s*\d*\.?\d+\s*$/.test(text)) throw invalid(`${flag} needs a number: ${text === undefined ? '(nothing)' : JSON.stringify(text)}`);
+  if (text === undefined || !/^\d*\.?\d+$/.test(text)) throw invalid(`${flag} needs a number after '=': ${text === undefined ? `${flag} alone` : JSON.stringify(text)}`);
   return Number(text);
 };
 
 /**
- * Takes `--max-memory=MB` / `--max-memory MB` / `--max-cpu=S` / `--max-cpu S` out of `cordon run`'s
- * arguments (only before `--`: what follows belongs to the application). The last of a kind wins.
+ * Takes `--max-memory=MB` and `--max-cpu=S` out of `cordon run`'s arguments (only before `--`: what
+ * follows belongs to the application). Values only after `=`, as for the permission flags. The last of
+ * a kind wins.
  */
 export const extractLimitFlags = (args: readonly string[]): ExtractedLimits => {
   const runArgs: string[] = [];
@@ -94,14 +95,7 @@ export const extractLimitFlags = (args: readonly string[]): ExtractedLimits => {
       runArgs.push(arg);
       continue;
     }
-    let text: string | undefined;
-    if (equals === -1) {
-      index += 1;
-      text = args[index];
-    } else {
-      text = arg.slice(equals + 1);
-    }
-    found[key] = parseValue(name, text);
+    found[key] = parseValue(name, equals === -1 ? undefined : arg.slice(equals + 1));
     any = true;
   }
   return { limits: any ? checkLimits(found) : undefined, runArgs };
