@@ -6,6 +6,7 @@
 import type { BuiltinFactory, GlobalFactory } from './types.js';
 import { gatedModule } from './gated.js';
 import { makeGuestProcess, makeGuestModuleBuiltin } from './process.js';
+import { makeGuestNet, makeGuestTls, makeGuestHttp, makeGuestHttps, makeGuestHttp2, makeGuestDgram, makeGuestDns, makeGuestDnsPromises, makeGuestFetch, makeGuestWebSocket } from './net-builtins.js';
 import { makeGuestChildProcess } from './child-process.js';
 import { makeGuestWorkerThreads, makeGuestCluster } from './workers.js';
 
@@ -24,6 +25,14 @@ export const BUILTIN_FACTORIES: Readonly<Record<string, BuiltinFactory>> = {
   module: makeGuestModuleBuiltin,
   // fs (builtins/fs.ts)
   // net, http, https, http2, tls, dgram, dns (builtins/net.ts …)
+  net: makeGuestNet,
+  tls: makeGuestTls,
+  http: makeGuestHttp,
+  https: makeGuestHttps,
+  http2: makeGuestHttp2,
+  dgram: makeGuestDgram,
+  dns: makeGuestDns,
+  'dns/promises': makeGuestDnsPromises,
   // child_process, worker_threads, cluster (builtins/child-process.ts …)
   child_process: makeGuestChildProcess,
   worker_threads: makeGuestWorkerThreads,
@@ -33,4 +42,6 @@ export const BUILTIN_FACTORIES: Readonly<Record<string, BuiltinFactory>> = {
 export const GLOBAL_FACTORIES: Readonly<Record<string, GlobalFactory>> = {
   process: makeGuestProcess,
   // fetch, WebSocket (builtins/fetch.ts)
+  fetch: makeGuestFetch,
+  WebSocket: makeGuestWebSocket,
 };
