@@ -12,6 +12,7 @@ import { formatError } from './report.js';
 import { runApplication } from './run.js';
 import { generateCommand } from './policy-command.js';
 import { FlagError, takeRunFlags, type RunFlags } from './permission-flags.js';
+import { runIfLimited } from '../sandbox.js';
 
 const USAGE = `Usage: cordon <command> [options]
 
@@ -92,6 +93,9 @@ const runCommand = async (given: string[]): Promise<number> => {
     if (error instanceof FlagError) return fail(`${error.message}\n\n${USAGE}`, 2);
     throw error;
   }
+  // With --max-memory / --max-cpu, the app runs in a guest process of its own, watched from here.
+  const limited = runIfLimited(flags);
+  if (limited) return await limited;
   const args = flags.rest;
   const separator = args.indexOf('--');
   const own = separator === -1 ? args : args.slice(0, separator);
