@@ -6,6 +6,7 @@
 import type { BuiltinFactory, GlobalFactory } from './types.js';
 import { gatedModule } from './gated.js';
 import { makeGuestProcess, makeGuestModuleBuiltin } from './process.js';
+import { makeGuestFs, makeGuestFsPromises } from './fs.js';
 import { makeGuestNet, makeGuestTls, makeGuestHttp, makeGuestHttps, makeGuestHttp2, makeGuestDgram, makeGuestDns, makeGuestDnsPromises, makeGuestFetch, makeGuestWebSocket } from './net-builtins.js';
 import { makeGuestChildProcess } from './child-process.js';
 import { makeGuestWorkerThreads, makeGuestCluster } from './workers.js';
@@ -23,7 +24,8 @@ export const SAFE_BUILTINS: ReadonlySet<string> = new Set([
 export const BUILTIN_FACTORIES: Readonly<Record<string, BuiltinFactory>> = {
   process: makeGuestProcess,
   module: makeGuestModuleBuiltin,
-  // fs (builtins/fs.ts)
+  fs: makeGuestFs,
+  'fs/promises': makeGuestFsPromises,
   // net, http, https, http2, tls, dgram, dns (builtins/net.ts …)
   net: makeGuestNet,
   tls: makeGuestTls,
