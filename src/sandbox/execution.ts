@@ -64,6 +64,8 @@ export class SandboxExecution extends EventEmitter {
   readonly stderr: Readable;
   /** How the guest ended; never rejects. */
   readonly exited: Promise<SandboxExit>;
+  /** The guest's command line: Node, its options, Cordon's CLI, `run` and its arguments. */
+  readonly spawnArgs: readonly string[];
   readonly #child: ChildProcess;
   readonly #limits: SandboxLimits;
   readonly #group: boolean;
@@ -77,6 +79,7 @@ export class SandboxExecution extends EventEmitter {
   constructor(options: ExecutionOptions) {
     super();
     this.#limits = options.limits;
+    this.spawnArgs = Object.freeze([options.command.file, ...options.command.args]);
     this.exited = new Promise(resolve => { this.#resolve = resolve; });
     const piped = options.stdio === 'pipe';
     const scanStderr = options.limits.memoryMb !== undefined;
