@@ -7,7 +7,7 @@
  * Node does without `--preserve-symlinks`); a builtin as Node names it (`fs` for `require`, `node:fs`
  * for `import`); what cannot be found is `null`.
  */
-import { builtinModules } from 'node:module';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BridgeMethods } from './contract.js';
@@ -17,7 +17,6 @@ import { realpathOf } from './drivers/realpath.js';
 
 export type ModuleLoadingBridge = Pick<BridgeMethods, '_resolveModule' | '_resolveModuleSync' | '_loadFile' | '_loadFileSync' | '_moduleFormat'>;
 
-const BUILTINS: ReadonlySet<string> = new Set(builtinModules);
 const decoder = new TextDecoder();
 
 interface PackageJson {
@@ -31,6 +30,12 @@ interface PackageJson {
 const notExported = (subpath: string, packageDir: string): Error => {
   const error = new Error(`Package subpath '${subpath}' is not defined by "exports" in ${packageDir}/package.json`) as Error & { code?: string };
   error.code = 'ERR_PACKAGE_PATH_NOT_EXPORTED';
+  return error;
+};
+
+const notDefined = (specifier: string, packageDir: string | undefined): Error => {
+  const error = new Error(`Package import specifier "${specifier}" is not defined${packageDir === undefined ? '' : ` in package ${packageDir}/package.json`}`) as Error & { code?: string };
+  error.code = 'ERR_PACKAGE_IMPORT_NOT_DEFINED';
   return error;
 };
 
@@ -156,14 +161,15 @@ export const makeModuleLoadingBridge = (driver: FilesystemDriver): ModuleLoading
   // ---- bare specifiers: builtins, #imports, the package's own name, node_modules ----
   const resolveBare = (specifier: string, fromDir: string, mode: ResolveMode): string | null => {
     const bare = specifier.startsWith('node:') ? specifier.slice(5) : specifier;
-    if (BUILTINS.has(bare) || (specifier.startsWith('node:') && BUILTINS.has(specifier))) return mode === 'import' ? `node:${bare}` : specifier;
+    if (isBuiltin(specifier)) return mode === 'import' ? `node:${bare}` : specifier;
     if (specifier.startsWith('node:')) return null;
     if (specifier.startsWith('#')) {
       const scope = nearestPackage(fromDir);
       const imports = scope?.json.imports;
-      if (scope === undefined || imports === null || typeof imports !== 'object' || specifier === '#' || specifier.startsWith('#/')) return null;
+      if (specifier === '#' || specifier.startsWith('#/')) return null;
+      if (scope === undefined || imports === null || typeof imports !== 'object') throw notDefined(specifier, scope?.dir);
       const resolved = resolveMap(imports as Record<string, unknown>, specifier, scope.dir, conditionsFor(mode), true, mode);
-      if (resolved === undefined || resolved === null) return null;
+      if (resolved === undefined || resolved === null) throw notDefined(specifier, scope.dir);
       return resolved.startsWith('/') ? (isFile(resolved) ? real(resolved) : null) : resolved;
     }
     const parts = specifier.split('/');
