@@ -62,7 +62,7 @@ export const makeGuestDgram = (access: PackageAccess, real: Record<string, unkno
     const name = typeof address === 'string' && address !== '' ? address : familyOf(socket) === 6 ? '::1' : '127.0.0.1';
     let lookup: LookupFunction;
     try {
-      lookup = guard.connect(name, port, ownLookup.get(socket), `${what} ${name}:${port}`);
+      lookup = guard.connect(name, port, ownLookup.get(socket), what);
     } catch (error) {
       if (!isAccessDenied(error)) throw error;
       return fail(socket, error, callback);

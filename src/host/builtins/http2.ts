@@ -9,7 +9,7 @@
  */
 import type { PackageAccess } from '../permissions.js';
 import type { BridgeContext } from './types.js';
-import { copyModule, isAccessDenied, failLater, netResource, unbracket, validPort } from './net-check.js';
+import { copyModule, isAccessDenied, failLater, unbracket, validPort } from './net-check.js';
 import { netKitFor } from './net.js';
 import { tlsKitFor } from './tls.js';
 import { isIP } from 'node:net';
@@ -50,7 +50,7 @@ export const makeGuestHttp2 = (access: PackageAccess, real: Record<string, unkno
       const dialled = { port, host, ...options } as { port?: unknown; host?: unknown };
       const dialPort = validPort(dialled.port) ?? 0;
       const dialHost = typeof dialled.host === 'string' && dialled.host !== '' ? dialled.host : 'localhost';
-      net.guard.connect(dialHost, dialPort, (options.lookup ?? undefined) as never, `http2.connect ${netResource(dialHost, dialPort)}`);
+      net.guard.connect(dialHost, dialPort, (options.lookup ?? undefined) as never, 'http2.connect');
     } catch (error) {
       if (!isAccessDenied(error)) throw error;
       denial = error;

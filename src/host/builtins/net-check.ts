@@ -162,9 +162,9 @@ export const netGuardFor = (access: PackageAccess, context: BridgeContext): NetG
   };
 
   const firstAllowed = (candidates: readonly string[], what: string): void => {
-    const found = candidates.find(candidate => access.allows('net', candidate));
-    if (found !== undefined && !candidates.some(explicitlyDenied)) return access.check('net', found, what);
-    access.check('net', candidates[0], what);
+    const refused = candidates.find(explicitlyDenied);
+    if (refused !== undefined) return access.check('net', refused, what);
+    access.check('net', candidates.find(candidate => access.allows('net', candidate)) ?? candidates[0], what);
   };
 
   const listen = (host: string | undefined, port: number, what: string): void => {
@@ -232,8 +232,8 @@ export const checkConnectOptions = (guard: NetGuard, options: Record<string, unk
     const port = validPort(options.port) ?? 0;
     const name = typeof host === 'string' && host !== '' ? host : 'localhost';
     const checked = guard.connect(name, port, (lookup ?? undefined) as LookupFunction | undefined, what);
-    const bare = unbracket(normalizeHost(name));
-    if (isIP(bare) !== 0) options.host = bare;
+    // The host resolves (or dials) exactly what was checked.
+    options.host = unbracket(normalizeHost(name));
     options.port = port;
     options.lookup = checked;
     return null;
@@ -244,7 +244,9 @@ export const checkConnectOptions = (guard: NetGuard, options: Record<string, unk
 };
 
 /** Destroys `stream` with `error` on the next tick: its `'error'` and `'close'` events, as a failed connection. */
-export const failLater = (stream: { destroy(error?: Error): unknown }, error: Error): void => {
+export const failLater = (stream: { destroy(error?: Error): unknown; destroyed?: boolean; _undestroy?: () => void }, error: Error): void => {
+  // A socket connected again after it was destroyed is made live first, as Node's `connect` does.
+  if (stream.destroyed === true && typeof stream._undestroy === 'function') stream._undestroy();
   process.nextTick(() => stream.destroy(error));
 };
 
