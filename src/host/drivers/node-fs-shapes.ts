@@ -4,7 +4,6 @@
  * Each facade makes its own classes (nothing here changes Node's own `fs.Stats` or `fs.Dirent`).
  */
 import nodeFs from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FsEntryType, FsStat } from '../contract-types.js';
 import { argumentError } from './errors.js';
@@ -88,7 +87,8 @@ export const pathArgument = (given: unknown, cwd: () => string, name = 'path'): 
     throw argumentError('ERR_INVALID_ARG_TYPE', `The "${name}" argument must be of type string or an instance of Buffer or URL. Received ${describe(given)}`);
   }
   if (text.includes('\u0000')) throw argumentError('ERR_INVALID_ARG_VALUE', `The argument '${name}' must be a string, Uint8Array, or URL without null bytes. Received ${JSON.stringify(text)}`);
-  return path.resolve(cwd(), text);
+  // As Node hands a path to the system: `..` is left for the walk (after symlinks), not folded here.
+  return text.startsWith('/') ? text : `${cwd().replace(/\/+$/, '')}/${text}`;
 };
 
 export const describe = (value: unknown): string =>

@@ -279,7 +279,8 @@ export const makeSyncFs = (driver: FilesystemDriver, cwd: () => string) => {
     realpathSync: Object.assign(
       (file: unknown, options?: unknown): string | Buffer => {
         const { encoding } = optionsOf(options);
-        const real = at(file, p => realpathOf(driver, p, 'lstat'));
+        // Node's JavaScript realpath folds `..` first (its native one does not).
+        const real = at(file, p => realpathOf(driver, path.resolve(p), 'lstat'));
         return encoding === 'buffer' ? Buffer.from(real) : real;
       },
       {

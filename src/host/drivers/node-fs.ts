@@ -115,6 +115,20 @@ export const makeNodeFs = (driver: FilesystemDriver, options: NodeFsOptions = {}
     let position = start ?? 0;
     const last = end ?? Infinity;
     const chunk = highWaterMark ?? 65536;
+    const readChunk = (target: Readable): void => {
+      if (target.destroyed) return;
+      try {
+        const want = Math.min(chunk, last - position + 1);
+        if (want <= 0) return void target.push(null);
+        const buffer = Buffer.alloc(want);
+        const count = sync.readSync(fd, buffer, 0, want, position);
+        position += count;
+        (target as unknown as { bytesRead: number }).bytesRead += count;
+        target.push(count === 0 ? null : buffer.subarray(0, count));
+      } catch (error) {
+        target.destroy(error as Error);
+      }
+    };
     const stream = new Readable({
       highWaterMark: chunk,
       ...(encoding !== undefined && encoding !== null && encoding !== 'buffer' ? { encoding } : {}),
@@ -129,18 +143,9 @@ export const makeNodeFs = (driver: FilesystemDriver, options: NodeFsOptions = {}
           callback(error as Error);
         }
       },
-      read(size) {
-        try {
-          const want = Math.min(size || chunk, last - position + 1);
-          if (want <= 0) return void this.push(null);
-          const buffer = Buffer.alloc(want);
-          const count = sync.readSync(fd, buffer, 0, want, position);
-          position += count;
-          (stream as unknown as { bytesRead: number }).bytesRead += count;
-          this.push(count === 0 ? null : buffer.subarray(0, count));
-        } catch (error) {
-          this.destroy(error as Error);
-        }
+      read() {
+        // Asynchronous, as Node's reads are: one chunk per read, the event loop runs between them.
+        setImmediate(() => readChunk(this));
       },
       destroy(error, callback) {
         if (fd !== undefined && autoClose !== false) {
