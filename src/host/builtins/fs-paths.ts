@@ -41,19 +41,21 @@ const describe = (value: unknown): string => {
 export const invalidType = (name: string, expected: string, value: unknown): Error =>
   codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be ${expected}.${describe(value)}`);
 
-const isUrlLike = (value: object): value is URL => {
+/** The href of a URL (or an object Node takes for one: `href`, `protocol`, no `auth`/`path`), read once. */
+const urlHref = (value: object): string | undefined => {
   const candidate = value as Record<string, unknown>;
-  return Boolean(candidate.href && candidate.protocol && candidate.auth === undefined && candidate.path === undefined);
+  const href = candidate.href;
+  return href && candidate.protocol && candidate.auth === undefined && candidate.path === undefined ? String(href) : undefined;
 };
 
 /** The string a path argument stands for, validated as Node validates it; read once (no getter is asked twice). */
 export const pathString = (value: unknown, name = 'path'): string => {
   let text: string;
+  let href: string | undefined;
   if (typeof value === 'string') text = value;
   else if (value instanceof Uint8Array) text = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
-  else if (value !== null && typeof value === 'object' && isUrlLike(value)) {
+  else if (value !== null && typeof value === 'object' && (href = urlHref(value)) !== undefined) {
     // A fresh URL from the href read once: an object whose getters change between reads cannot pick another path.
-    const href = String(value.href);
     text = fileURLToPath(new URL(href));
   } else {
     throw invalidType(name, 'of type string or an instance of Buffer or URL', value);

@@ -118,8 +118,9 @@ export const makeStreamClasses = (ops: StreamOps) => {
     if (!(this instanceof ReadStream)) return new (ReadStream as any)(path, given);
     const options = optionsOf(given);
     if (options.highWaterMark === undefined) options.highWaterMark = 64 * 1024;
-    Reflect.apply(Readable, this, [{ highWaterMark: options.highWaterMark, encoding: options.encoding, emitClose: options.emitClose ?? true, signal: options.signal, autoDestroy: true }]);
+    // Checked before Readable's constructor, which schedules the open.
     setUp(this, path, options, 'r', 'fs.createReadStream');
+    Reflect.apply(Readable, this, [{ highWaterMark: options.highWaterMark, encoding: options.encoding, emitClose: options.emitClose ?? true, signal: options.signal, autoDestroy: true }]);
     this.end = options.end === undefined ? Infinity : options.end;
     this.bytesRead = 0;
   }
@@ -162,8 +163,8 @@ export const makeStreamClasses = (ops: StreamOps) => {
   function WriteStream(this: AnyStream, path: unknown, given?: unknown): any {
     if (!(this instanceof WriteStream)) return new (WriteStream as any)(path, given);
     const options = optionsOf(given);
-    Reflect.apply(Writable, this, [{ highWaterMark: options.highWaterMark, decodeStrings: true, defaultEncoding: options.encoding ?? 'utf8', emitClose: options.emitClose ?? true, signal: options.signal, autoDestroy: true }]);
     setUp(this, path, options, 'w', 'fs.createWriteStream');
+    Reflect.apply(Writable, this, [{ highWaterMark: options.highWaterMark, decodeStrings: true, defaultEncoding: options.encoding ?? 'utf8', emitClose: options.emitClose ?? true, signal: options.signal, autoDestroy: true }]);
     this.bytesWritten = 0;
   }
   Object.setPrototypeOf(WriteStream.prototype, Writable.prototype);
