@@ -19,3 +19,4 @@ export { makeNodeFs, type NodeFsOptions } from './host/drivers/node-fs.js';
 export { realpathOf } from './host/drivers/realpath.js';
 export { fsError, type FsError } from './host/drivers/errors.js';
 export type { FilesystemDriver, PersistentFilesystemDriver } from './host/drivers/types.js';
+export { makeMemoryFsHost, type MemoryFsHost, type MemoryFsHostOptions } from './host/drivers/memory-host.js';
