@@ -105,3 +105,30 @@ test('realpathSync and realpathSync.native of the facade: links resolved, missin
   }
   assert.throws(() => f.realpathSync.native('/w/none'), { syscall: 'realpath', path: '/w/none' });
 });
+
+test('a package\'s checked fs over the memory: streams, FileHandles and fds work through the wrapper', async () => {
+  const memory = makeMemoryFsHost({ cwd: () => '/app', fallback: name => require(`node:${name}`), directories: ['/data'] });
+  const bridge = bridgeOver(memory, { allow: { read: ['p=/data'], write: ['p=/data'] } });
+  const guest = bridge.builtinFor('p', 'fs');
+  const promises = bridge.builtinFor('p', 'fs/promises');
+  const { once } = await import('node:events');
+  const out = guest.createWriteStream('/data/s.txt');
+  out.write('hello ');
+  out.end('stream');
+  await once(out, 'close');
+  let text = '';
+  for await (const chunk of guest.createReadStream('/data/s.txt', { encoding: 'utf8' })) text += chunk;
+  assert.equal(text, 'hello stream');
+  const handle = await promises.open('/data/h.txt', 'w+');
+  await handle.write('handle');
+  assert.equal((await handle.stat()).size, 6);
+  await handle.close();
+  const fd = guest.openSync('/data/s.txt', 'r');
+  const buffer = Buffer.alloc(5);
+  guest.readSync(fd, buffer, 0, 5, 0);
+  guest.closeSync(fd);
+  assert.equal(buffer.toString(), 'hello');
+  assert.deepEqual(guest.readdirSync('/data'), ['h.txt', 's.txt']);
+  assert.equal(memory.fs.readFileSync('/data/h.txt', 'utf8'), 'handle');
+  assert.throws(() => guest.createWriteStream('/elsewhere.txt'), { code: 'ERR_ACCESS_DENIED' });
+});

@@ -91,12 +91,3 @@ export const walk = (root: MemoryDirectory, path: string, followLast: boolean, s
 
 /** A fresh node's times and number. */
 export const freshMeta = (mode: number, now: number, ino: number): MemoryMeta => ({ mode, atimeMs: now, mtimeMs: now, ctimeMs: now, birthtimeMs: now, ino });
-
-/** Every node of the tree under `node` with its path (`/` for the root), parents before children, names sorted. */
-export function* eachNode(node: MemoryNode, path = '/'): Generator<[string, MemoryNode]> {
-  yield [path, node];
-  if (node.kind !== 'directory') return;
-  for (const name of [...node.entries.keys()].sort()) {
-    yield* eachNode(node.entries.get(name)!, path === '/' ? `/${name}` : `${path}/${name}`);
-  }
-}
