@@ -2,6 +2,9 @@
 // worker runs outside every compartment, so making one needs all of `run`.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import { makePermissionEngine, parsePermissionFlags, makeHostBridge } from '../../dist/host.js';
 
@@ -68,9 +71,13 @@ test('with all of run granted to the package, a worker runs', async () => {
 test('cluster.fork and setupPrimary need all of run; deleting or replacing them does not reach the host\'s', () => {
   const cluster = builtinOf('probe', 'cluster', { run: ['probe=echo'] });
   const host = require('node:cluster');
+  // Were the gate off, the fork would run this script (it exits at once), not this test file again.
+  const exitAtOnce = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-cluster-')), 'exit.cjs');
+  fs.writeFileSync(exitAtOnce, 'process.exit(0);\n');
+  assert.throws(() => cluster.setupPrimary({ exec: exitAtOnce, silent: true }), deniedAllOfRun('probe'));
+  assert.throws(() => cluster.setupMaster({ exec: exitAtOnce, silent: true }), deniedAllOfRun('probe'));
+  host.setupPrimary({ exec: exitAtOnce, silent: true });
   assert.throws(() => cluster.fork(), deniedAllOfRun('probe'));
-  assert.throws(() => cluster.setupPrimary({ exec: '/bin/sh' }), deniedAllOfRun('probe'));
-  assert.throws(() => cluster.setupMaster({ exec: '/bin/sh' }), deniedAllOfRun('probe'));
   assert.throws(() => Object.getOwnPropertyDescriptor(cluster, 'fork').value(), deniedAllOfRun('probe'));
   assert.equal(cluster.isPrimary, true);
   assert.equal(cluster.workers, host.workers);
@@ -80,7 +87,7 @@ test('cluster.fork and setupPrimary need all of run; deleting or replacing them 
   cluster.setupPrimary = () => 'mine';
   assert.equal(cluster.setupPrimary(), 'mine');
   assert.equal(host.fork, hostFork);
-  assert.notEqual(host.setupPrimary(), 'mine');
+  assert.notEqual(host.setupPrimary({ exec: exitAtOnce, silent: true }), 'mine');
   // Events work on the host's emitter.
   let seen = 0;
   const listener = () => { seen += 1; };
@@ -88,4 +95,5 @@ test('cluster.fork and setupPrimary need all of run; deleting or replacing them 
   host.emit('cordon-probe');
   cluster.off('cordon-probe', listener);
   assert.equal(seen, 1);
+  fs.rmSync(path.dirname(exitAtOnce), { recursive: true, force: true });
 });
