@@ -121,6 +121,8 @@ const runCommand = async (given: string[]): Promise<number> => {
     policyOverride: values['policy-override'],
     permissions: flags.permissions,
     prompt: flags.prompt,
+    fs: flags.fs,
+    snapshot: flags.snapshot,
   });
 };
 

@@ -11,11 +11,13 @@ import path from 'node:path';
 import url from 'node:url';
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { nodeBuiltinModules, nodeGlobals, nodeGlobalsFor, nodeLockdownOptions } from './node-host.js';
 import type { AuditedUse } from '../policy.js';
 import { formatError, formatUncaught } from './report.js';
+import { CordonError } from '../index.js';
 import { defaultPolicyPath, packageRootOf, readPolicyFiles } from './policy-files.js';
-import { allowAllPermissionSet, makeHostBridge, makePermissionEngine, parsePermissionFlags, permissionsFromPolicy, unitePermissionSets, type AccessRequest, type PermissionFlags, type PolicyPermissions } from '../host.js';
+import { allowAllPermissionSet, makeHostBridge, makeMemoryFsHost, makePermissionEngine, parsePermissionFlags, permissionsFromPolicy, unitePermissionSets, type AccessRequest, type PermissionFlags, type PolicyPermissions } from '../host.js';
 import { makeTerminalPrompt, rememberGrant } from './prompt.js';
 import { parsePolicyText } from '../policy.js';
 
@@ -35,6 +37,9 @@ export interface RunOptions {
   readonly permissions?: PermissionFlags | undefined;
   /** Ask on the terminal about what no flag decides (default: when stdin and stderr are terminals). */
   readonly prompt?: boolean | undefined;
+  /** `--fs=memory`: the packages' `fs` is an in-memory filesystem (`--snapshot FILE` loads it first and saves it at exit). */
+  readonly fs?: 'real' | 'memory' | undefined;
+  readonly snapshot?: string | undefined;
 }
 
 interface SesGlobals {
@@ -84,7 +89,29 @@ const makeBridge = (entryPath: string, options: RunOptions, policy: unknown) => 
     ...(options.hostAudit ? { observe: (request: AccessRequest) => options.hostAudit!(request) } : {}),
     ...(prompting && !options.audit ? { prompt: makeTerminalPrompt(rootName), remember: (request: Parameters<typeof rememberGrant>[1]) => rememberGrant(overrideFile, request, request.resource) } : {}),
   });
-  return makeHostBridge({ engine, hostBuiltin: name => require(`node:${name}`) as unknown, env: process.env, cwd: () => process.cwd() });
+  const realBuiltin = (name: string): unknown => require(`node:${name}`) as unknown;
+  if (options.snapshot !== undefined && options.fs !== 'memory') throw new CordonError('CORDON_INVALID_ARGUMENT', '--snapshot needs --fs=memory (the snapshot is the in-memory filesystem, loaded at start and saved at exit)');
+  const memory = options.fs === 'memory' ? makeMemoryFsHost({ snapshot: options.snapshot, cwd: () => process.cwd(), fallback: realBuiltin, directories: [os.tmpdir()] }) : undefined;
+  if (memory) {
+    // Saved however the app ends: its own exit, Ctrl-C, a termination signal.
+    process.on('exit', () => memory.flush());
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => process.exit(128 + (os.constants.signals[signal] ?? 0)));
+  }
+  const hostBuiltin = memory ? memory.hostBuiltin : realBuiltin;
+  return { hostBridge: makeHostBridge({ engine, hostBuiltin, env: process.env, cwd: () => process.cwd() }), modules: hostModules(memory ? memory.hostBuiltin : undefined) };
+};
+
+/** Node's builtins as host modules; with `--fs=memory`, `fs` and `fs/promises` are the in-memory ones. */
+const hostModules = (memoryBuiltin: ((name: string) => unknown) | undefined): Record<string, object> => {
+  const modules = nodeBuiltinModules();
+  if (!memoryBuiltin) return modules;
+  const replaced: Record<string, object> = {};
+  for (const [specifier, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(modules))) {
+    const name = specifier.replace(/^node:/, '');
+    if (name === 'fs' || name === 'fs/promises') Object.defineProperty(replaced, specifier, { value: memoryBuiltin(name), enumerable: true });
+    else Object.defineProperty(replaced, specifier, descriptor);
+  }
+  return replaced;
 };
 
 export const runApplication = async (options: RunOptions): Promise<number> => {
@@ -103,9 +130,9 @@ export const runApplication = async (options: RunOptions): Promise<number> => {
   if (policy === undefined && !options.audit) {
     process.stderr.write(`cordon: no policy (${path.relative(process.cwd(), defaultPolicyPath(entryPath)) || 'lavamoat/node/policy.json'} not found): every package may import every builtin and use every global; files, network, programs and environment stay denied unless --allow-* flags grant them; write a policy with: cordon policy generate ${options.entry}\n`);
   }
-  let hostBridge;
+  let bridge;
   try {
-    hostBridge = makeBridge(entryPath, options, policy);
+    bridge = makeBridge(entryPath, options, policy);
   } catch (error) {
     process.stderr.write(formatError(error));
     return 2;
@@ -128,7 +155,7 @@ export const runApplication = async (options: RunOptions): Promise<number> => {
   const powers = makeReadNowPowers({ fs, url, crypto, path });
   const compartmentGlobals = new Set(Object.getOwnPropertyNames(new ses.Compartment!().globalThis));
   process.argv = [process.argv[0]!, entryPath, ...options.args];
-  const host = { globals: nodeGlobals(compartmentGlobals), globalsFor: nodeGlobalsFor, modules: nodeBuiltinModules(), ...(policy === undefined ? {} : { policy }), ...(options.audit ? { policyAudit: options.audit } : {}), hostBridge };
+  const host = { globals: nodeGlobals(compartmentGlobals), globalsFor: nodeGlobalsFor, modules: bridge.modules, ...(policy === undefined ? {} : { policy }), ...(options.audit ? { policyAudit: options.audit } : {}), hostBridge: bridge.hostBridge };
   try {
     if (isArchive(entryPath)) {
       // An archive runs like an entry: every module's hash is checked before any of it runs.
