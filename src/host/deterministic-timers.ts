@@ -50,6 +50,9 @@ const coerceDelay = (given: unknown): number => {
   return delay >= 1 && delay <= TIMEOUT_MAX ? delay : 1;
 };
 
+/** `util.promisify.custom`. */
+const PROMISIFY_CUSTOM = Symbol.for('nodejs.util.promisify.custom');
+
 const dispose: symbol | undefined = (Symbol as unknown as { dispose?: symbol }).dispose;
 
 /** The timers of one deterministic host. */
@@ -226,6 +229,12 @@ export const makeDeterministicTimers = (scheduler: VirtualScheduler): { function
       yield: () => promiseImmediate<void>(),
     }),
   });
+
+  // As Node's: util.promisify(setTimeout) and util.promisify(setImmediate) are the promise forms.
+  Object.defineProperty(functions.setTimeout, PROMISIFY_CUSTOM, { value: promises.setTimeout, enumerable: false });
+  Object.defineProperty(functions.setImmediate, PROMISIFY_CUSTOM, { value: promises.setImmediate, enumerable: false });
+  Object.freeze(functions.setTimeout);
+  Object.freeze(functions.setImmediate);
 
   const builtin: Record<string, unknown> = Object.freeze({ ...functions, promises });
   return { functions, builtin, promises };

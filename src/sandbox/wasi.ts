@@ -14,7 +14,8 @@
 import fs from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 import { Buffer } from 'node:buffer';
-import type { PackageAccess, PermissionSet } from '../host/permissions.js';
+import path from 'node:path';
+import type { PackageAccess, PermissionEngine, PermissionSet } from '../host/permissions.js';
 import { packageMatches } from '../host/permissions.js';
 import type { DeterministicHost } from '../host/deterministic.js';
 import { CLOCK, ERRNO, WasiError, errnoOf } from './wasi-constants.js';
@@ -300,4 +301,34 @@ export const runWasi = async (bytes: ArrayBuffer | ArrayBufferView | WasmModule,
   } finally {
     files.closeAll();
   }
+};
+
+export interface RunWasiFileOptions {
+  /** The program's arguments after its name. */
+  readonly args?: readonly string[] | undefined;
+  /** The run's permission engine: the guest runs as `$root$`, its preopens are `$root$`'s read and write grants. */
+  readonly engine: PermissionEngine;
+  /** The app's package name (`$root$` answers to it in PKG=RESOURCE rules). */
+  readonly rootName?: string | undefined;
+  /** Default: the host's environment (filtered by `--allow-env`). */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** Default: the host's `fs` (with `--fs=memory`: the memory host's `fs`). */
+  readonly fs?: WasiFsDriver | undefined;
+  readonly deterministic?: DeterministicHost | undefined;
+  /** Default: descriptor 0 (the process's stdin, read as the guest asks). */
+  readonly stdin?: RunWasiOptions['stdin'];
+}
+
+/** `cordon run prog.wasm …`: the program file read by Cordon (as a JavaScript entry is), then run as `$root$`. */
+export const runWasiFile = async (file: string, options: RunWasiFileOptions): Promise<number> => {
+  const bytes = fs.readFileSync(file);
+  return runWasi(bytes, {
+    argv: [path.basename(file), ...(options.args ?? [])],
+    env: options.env ?? process.env,
+    access: options.engine.forPackage('$root$'),
+    preopens: preopensFromPermissions(options.engine.permissions, '$root$', options.rootName),
+    stdin: options.stdin ?? 0,
+    fs: options.fs,
+    deterministic: options.deterministic,
+  });
 };

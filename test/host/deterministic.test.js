@@ -122,7 +122,7 @@ setImmediate(spin);
   assert.equal((await run(file)).stdout, 'turns 6 5\n');
 });
 
-test('timers/promises: setInterval iterator, abort signals, scheduler.wait', async () => {
+test('timers/promises: setInterval iterator, abort signals, scheduler.wait; util.promisify(setTimeout)', async () => {
   const file = script('promises', `
 const tp = builtins['timers/promises'];
 let k = 0;
@@ -132,11 +132,13 @@ setTimeout(() => controller.abort(), 3);
 try { await tp.setTimeout(100, 'x', { signal: controller.signal }); } catch (error) { log(error.name, error.code, performance.now()); }
 await tp.scheduler.wait(10);
 log('waited', performance.now());
+const { promisify } = await import('node:util');
+log('promisified', await promisify(setTimeout)(5, 'v'), performance.now());
 await tp.setTimeout(1000, undefined, { ref: false });
 log('unref: never');
 `);
   const { stdout, stderr } = await run(file);
-  assert.equal(stdout, 'tick 7\ntick 14\nAbortError ABORT_ERR 17\nwaited 27\n', stderr);
+  assert.equal(stdout, 'tick 7\ntick 14\nAbortError ABORT_ERR 17\nwaited 27\npromisified v 32\n', stderr);
 });
 
 test('while real I/O is in flight, virtual timers run at real speed (a timeout around a socket read waits for the reply)', async () => {

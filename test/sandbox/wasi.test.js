@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { runWasi, preopensFromPermissions, WASI_ERRNO } from '../../dist/sandbox/wasi.js';
+import { runWasi, runWasiFile, preopensFromPermissions, WASI_ERRNO } from '../../dist/sandbox/wasi.js';
 import { makePermissionEngine, parsePermissionFlags } from '../../dist/host.js';
 import { makeDeterministicHost } from '../../dist/host/deterministic.js';
 import { assemble } from '../fixtures/wasi/build.js';
@@ -125,6 +125,18 @@ test('an import Cordon does not implement answers ENOSYS (52)', async () => {
   const code = await runWasi(fs.readFileSync(path.join(fixtures, 'nosys.wasm')), { access: engineFor({}).forPackage('$root$') });
   assert.equal(code, WASI_ERRNO.NOSYS);
   assert.equal(code, 52);
+});
+
+test('runWasiFile (what cordon run prog.wasm calls), in a process of its own: preopens from the engine, args after the file name, the host env filtered, stdin from descriptor 0, the exit code', () => {
+  const script = `
+import { runWasiFile } from ${JSON.stringify(new URL('../../dist/sandbox/wasi.js', import.meta.url).href)};
+import { makePermissionEngine, parsePermissionFlags } from ${JSON.stringify(new URL('../../dist/host.js', import.meta.url).href)};
+const engine = makePermissionEngine(parsePermissionFlags({ allow: { read: ['./data'], env: ['SHOWN'] } }, { cwd: process.cwd(), pathVariable: process.env.PATH }));
+process.exitCode = await runWasiFile(${JSON.stringify(path.join(fixtures, 'cat.wasm'))}, { engine, args: ['in.txt'] });
+`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, input: 'piped', encoding: 'utf8', env: { PATH: process.env.PATH, SHOWN: '1', OTHER: '2' } });
+  assert.equal(result.status, 42, result.stderr);
+  assert.deepEqual(result.stdout.split('\n').slice(0, 8), ['arg: cat.wasm', 'arg: in.txt', 'env: SHOWN=1', `preopen: ${data}`, 'file contents', 'entry: in.txt', 'entry: link-out', 'stdin: piped']);
 });
 
 test('runWasi needs the access the guest runs as', async () => {
