@@ -11,6 +11,7 @@ import { builtinNameOf } from '../model/index.js';
 import { packageMatches, type PackageAccess, type PermissionEngine } from './permissions.js';
 import { BUILTIN_FACTORIES, GLOBAL_FACTORIES, SAFE_BUILTINS, gatedModule } from './builtins/index.js';
 import type { BridgeContext } from './builtins/types.js';
+import { makeOwnCopy } from './builtins/own-copy.js';
 import { checkRulePackages } from './flags.js';
 
 export interface HostBridgeOptions {
@@ -52,7 +53,8 @@ export const makeHostBridge = (options: HostBridgeOptions): HostBridgeInstance =
     if (made.has(key)) return made.get(key);
     const access = engine.forPackage(canonicalName);
     const factory = BUILTIN_FACTORIES[name];
-    const value = factory ? factory(access, real, context) : SAFE_BUILTINS.has(name) ? real : gatedModule(access, real, name);
+    // A builtin without host power is the package's own copy: what it writes on it, no other package sees.
+    const value = factory ? factory(access, real, context) : SAFE_BUILTINS.has(name) ? makeOwnCopy(real) : gatedModule(access, real, name);
     made.set(key, value);
     return value;
   };

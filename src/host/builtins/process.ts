@@ -105,7 +105,15 @@ export const makeGuestProcess = (access: PackageAccess, real: NodeJS.Process, co
 const MODULE_SAFE = new Set(['builtinModules', 'isBuiltin', 'findSourceMap', 'SourceMap', 'constants']);
 
 export const makeGuestModuleBuiltin = (access: PackageAccess, real: Record<string, unknown>, context: BridgeContext): unknown => {
-  const guest = gateValue(access, real, 'module', 1, MODULE_SAFE) as Record<string, unknown>;
+  // A fresh object (the host's `module.exports` is the `Module` function itself): its inert members,
+  // a checked `createRequire`, and every other function (`_load`, `Module`, `register` …) gated.
+  const guest: Record<string, unknown> = {};
+  for (const key of Object.getOwnPropertyNames(real)) {
+    if (key === 'prototype' || key === 'length' || key === 'name' || key === 'caller' || key === 'arguments') continue;
+    const value = Reflect.get(real, key, real);
+    guest[key] = MODULE_SAFE.has(key) ? value : gateValue(access, value, `module.${key}`, 1);
+  }
+  guest.Module = gateValue(access, real, 'module.Module', 0);
   const isBuiltin = real.isBuiltin as (id: string) => boolean;
   const hostCreateRequire = real.createRequire as (from: string | URL) => NodeJS.Require;
   guest.createRequire = (from: string | URL) => {
