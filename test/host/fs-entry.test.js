@@ -41,6 +41,8 @@ const deniedCalls = at => [
   ['symlink', [at('secret.txt'), at('data', 'soft')]],
   ['symlink', ['../secret.txt', at('data', 'soft')]], // relative to the link's directory
   ['symlink', [at('data', 'a.txt'), at('outside', 'soft')]],
+  ['symlink', [at('wo', 'x.txt'), at('data', 'soft')]], // the target needs read…
+  ['symlink', [at('ro', 'r.txt'), at('data', 'soft')]], // …and write
   ['chmod', [at('secret.txt'), 0o777]],
   ['chown', [at('secret.txt'), process.getuid(), process.getgid()]],
   ['lchown', [at('secret.txt'), process.getuid(), process.getgid()]],

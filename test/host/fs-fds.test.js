@@ -174,6 +174,7 @@ test('fs: watch, watchFile and promises.watch need read; what they return is not
   assert.throws(() => guest.watchFile(at('secret.txt'), () => {}), denied);
   await assert.rejects(guest.promises.watch(at('outside')).next(), denied);
   const watcher = guest.watch('data');
+  t.after(() => watcher.close());
   const changed = once(watcher, 'change');
   fs.writeFileSync(at('data', 'new.txt'), 'n');
   const [, filename] = await changed;
@@ -185,6 +186,7 @@ test('fs: watch, watchFile and promises.watch need read; what they return is not
   watcher.close();
   const listener = () => {};
   const statWatcher = guest.watchFile('data/a.txt', { interval: 50 }, listener);
+  t.after(() => guest.unwatchFile('data/a.txt'));
   assert.equal(typeof statWatcher.start, 'undefined');
   guest.unwatchFile('data/a.txt', listener);
 });
