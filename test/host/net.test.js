@@ -188,3 +188,22 @@ test('classes and instances: Socket#connect, a constructor reached from an insta
     await server.close();
   }
 });
+
+test('one prototype up from what a package makes is still its own checked class', async () => {
+  const server = await tcpServer();
+  try {
+    const net = builtin({ allow: { net: [`127.0.0.1:${server.port}`] } }, 'net');
+    const socket = new net.Socket();
+    assert.equal(Object.getPrototypeOf(socket), net.Socket.prototype);
+    denied(await outcome(Object.getPrototypeOf(socket).connect.call(socket, server.port, '127.0.0.2')), `127.0.0.2:${server.port}`);
+    const guestServer = net.createServer();
+    const error = await within(new Promise(resolve => guestServer.once('error', resolve) && Object.getPrototypeOf(guestServer).listen.call(guestServer, 0, '127.0.0.1')));
+    assert.equal(error.code, 'ERR_ACCESS_DENIED');
+    const http = builtin({}, 'http');
+    const httpServer = http.createServer();
+    const httpError = await within(new Promise(resolve => httpServer.once('error', resolve) && Object.getPrototypeOf(httpServer).listen.call(httpServer, 0, '127.0.0.1')));
+    assert.equal(httpError.code, 'ERR_ACCESS_DENIED');
+  } finally {
+    await server.close();
+  }
+});
