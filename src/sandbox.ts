@@ -2,7 +2,11 @@
  * `cordon/sandbox.js`: run an application in a guest process within memory and CPU limits, watched
  * from outside. `createSandbox({ permissions, limits, fs }).run(entry, { argv, env, cwd, stdin })` gives
  * an execution (streams, stdin, signals, lifecycle events, `exited`); `runLimited` and
- * `runIfLimited` are the CLI's `--max-memory` / `--max-cpu`. See docs/sandbox.md.
+ * `runIfLimited` are the CLI's `--max-memory` / `--max-cpu`.
+ *
+ * Exit codes: the guest's own; 128 + N when signal N ended it; 137 (`EXIT_MEMORY`) at the memory limit
+ * (resident memory over `memoryMb` + `runtimeMb`, or V8 out of the `memoryMb` heap); 124 (`EXIT_CPU`) at
+ * the CPU limit; 1 when the guest could not be started.
  */
 export { createSandbox, type Sandbox, type SandboxOptions, type RunOptions } from './sandbox/sandbox.js';
 export { SandboxExecution, type SandboxExit, type LifecycleEvent, type SandboxSignal } from './sandbox/execution.js';

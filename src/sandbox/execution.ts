@@ -53,6 +53,24 @@ const OOM_TEXT = 'heap out of memory';
 const noop = (): void => {};
 
 /**
+ * The guests still running, by process id, with whether each leads its own process group. When the host
+ * process exits (however it does, short of SIGKILL), each is killed with its group: a guest in its own
+ * group would otherwise outlive its host.
+ */
+const live = new Map<number, boolean>();
+let reaperInstalled = false;
+const killLive = (): void => {
+  for (const [pid, group] of live) {
+    try {
+      process.kill(group ? -pid : pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  live.clear();
+};
+
+/**
  * A running guest. Streams follow Node's child-process rules: a `pipe`d guest blocks when its reader
  * stops reading (the host holds at most a stream's high-water mark), and `exited` resolves once the
  * process has exited and its output streams have closed — read them (or `resume()` them) to the end.
@@ -117,10 +135,16 @@ export class SandboxExecution extends EventEmitter {
     });
     child.once('exit', () => {
       this.#exitedProcess = true;
+      if (child.pid !== undefined) live.delete(child.pid);
       this.#monitor?.stop();
     });
     child.once('close', (code: number | null, signal: NodeJS.Signals | null) => this.#finish(code, signal));
     if (child.pid !== undefined) {
+      live.set(child.pid, this.#group);
+      if (!reaperInstalled) {
+        reaperInstalled = true;
+        process.on('exit', killLive);
+      }
       const onSample = (sample: UsageSample): void => this.#check(sample);
       this.#monitor = options.monitor === 'proc'
         ? watchProc(child.pid, options.intervalMs, onSample)

@@ -179,3 +179,30 @@ test('the CLI hook forwards SIGINT and SIGTERM received by the host to the guest
   const terminated = await runHost(['--max-memory=64', app('signal'), '--', 'nohandler'], { onStdout: signalAt('SIGTERM') });
   assert.equal(terminated.code, 143, terminated.stderr);
 });
+
+test('a guest does not outlive a host that exits (process.exit) while it runs', async () => {
+  const exitingHost = fileURLToPath(new URL('../fixtures/sandbox/exiting-host.mjs', import.meta.url));
+  const result = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [exitingHost], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', chunk => { stdout += chunk; });
+    const watchdog = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('the host did not exit')); }, WATCHDOG_MS);
+    child.on('close', code => { clearTimeout(watchdog); resolve({ code, stdout }); });
+  });
+  assert.equal(result.code, 0);
+  const pid = Number(/guest (\d+)/.exec(result.stdout)?.[1]);
+  assert.ok(pid > 0, result.stdout);
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  // Killed as the host exits; reaped by init soon after (polled, at most 10 s).
+  for (let tries = 0; tries < 200 && alive(); tries += 1) await new Promise(resolve => setTimeout(resolve, 50));
+  const outlived = alive();
+  if (outlived) process.kill(pid, 'SIGKILL');
+  assert.equal(outlived, false, `guest ${pid} outlived its host`);
+});
