@@ -145,6 +145,21 @@ test('the guest\'s command line: node, the heap cap, Cordon\'s CLI, run, the fla
   assert.equal((await relative.exited).code, 4);
 });
 
+test('fs memory: the guest runs with --fs=memory, so what it writes is not on the host\'s disk (real: it is)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-sandbox-'));
+  const permissions = { allow: { read: [dir], write: [dir] } };
+  const inMemory = path.join(dir, 'memory.txt');
+  // The in-memory file system holds the run's cwd (empty), where the guest writes.
+  const memory = await start(createSandbox({ permissions, fs: 'memory' }), 'info', { argv: ['write', inMemory], cwd: dir }).done;
+  assert.equal(memory.exit.code, 0, memory.stderr);
+  assert.equal(JSON.parse(memory.stdout).file, 'written by the guest');
+  assert.equal(fs.existsSync(inMemory), false);
+  const onDisk = path.join(dir, 'disk.txt');
+  const real = await start(createSandbox({ permissions }), 'info', { argv: ['write', onDisk] }).done;
+  assert.equal(real.exit.code, 0, real.stderr);
+  assert.equal(fs.readFileSync(onDisk, 'utf8'), 'written by the guest');
+});
+
 test('a guest that cannot start (no such cwd) ends with code 1 and the error; lifecycle starting → terminated', async () => {
   const { done } = start(createSandbox(), 'exit-code', { cwd: path.join(os.tmpdir(), 'cordon-no-such-dir-4242') });
   const { exit, lifecycle } = await done;
