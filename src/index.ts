@@ -1,4 +1,4 @@
-export { CordonError, errorCodes, isCordonError, type ErrorCode, type ErrorDetails } from './diagnostics/index.js';
+export { CordonError, errorCodes, nodeShapedCodes, isCordonError, type ErrorCode, type ErrorDetails } from './diagnostics/index.js';
 export { compileCommonJs, defaultParserForLanguage, makeCommonJsModuleSource, ModuleSource, precompile } from './compile/index.js';
 export type * from './model/index.js';
 export { mapNodeModules, search, type MapNodeModulesOptions, type SearchResult } from './discover/index.js';

@@ -162,3 +162,6 @@ export const errorCodes = {
 } as const satisfies Record<string, { title: string; hint: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;
+
+/** Node's own codes that Cordon throws in Node's shape (the host bridge's denials); each has a page too. */
+export const nodeShapedCodes: readonly string[] = Object.freeze(['ERR_ACCESS_DENIED']);

@@ -113,7 +113,7 @@ test('LavaMoat: every problem is listed with its JSON path', () => {
     'resources["a>>b"]: the canonical name "a>>b" has an empty ">" segment',
     'resources[">x"]: the canonical name ">x" has an empty ">" segment',
     'resources[">x"]: expected an object, got an array',
-    'root["other"]: unknown key (expected one of usePolicy)',
+    'root["other"]: unknown key (expected one of usePolicy, permissions)',
     'root.usePolicy: expected a non-empty string, got 5',
     'include[0]: expected an object, got 3',
     'include[1].entry: expected a non-empty string, got undefined',
