@@ -20,3 +20,4 @@ export { realpathOf } from './host/drivers/realpath.js';
 export { fsError, type FsError } from './host/drivers/errors.js';
 export type { FilesystemDriver, PersistentFilesystemDriver } from './host/drivers/types.js';
 export { makeMemoryFsHost, type MemoryFsHost, type MemoryFsHostOptions } from './host/drivers/memory-host.js';
+export { makeDeterministicHost, DEFAULT_DETERMINISTIC_START, type DeterministicHost, type DeterministicOptions, type DeterministicGlobals, type DeterministicBuiltins } from './host/deterministic.js';

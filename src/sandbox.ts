@@ -14,3 +14,4 @@ export { runLimited, runIfLimited, runSandboxedIfLimited, type RunLimitedOptions
 export { checkLimits, extractLimitFlags, limitMessage, EXIT_CPU, EXIT_MEMORY, RUNTIME_ALLOWANCE_MB, MIN_MEMORY_MB, type SandboxLimits, type LimitReason, type ExtractedLimits } from './sandbox/limits.js';
 export { GUEST_ENV, isSandboxGuest, permissionArgs } from './sandbox/command.js';
 export { hasProcFs, readProcSample, type MonitorKind, type UsageSample } from './sandbox/monitor.js';
+export { runWasi, runWasiFile, preopensFromPermissions, WASI_ERRNO, type RunWasiOptions, type RunWasiFileOptions, type WasiFsDriver } from './sandbox/wasi.js';

@@ -123,6 +123,7 @@ const runCommand = async (given: string[]): Promise<number> => {
     prompt: flags.prompt,
     fs: flags.fs,
     snapshot: flags.snapshot,
+    deterministic: flags.deterministic,
   });
 };
 

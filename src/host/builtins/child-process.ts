@@ -27,7 +27,8 @@
  * (whose `prototype.spawn` takes any file) and the `Process` binding behind `_handle` stay out of reach.
  */
 import path from 'node:path';
-import process from 'node:process';
+// The global, not `import 'node:process'`: its ES module facade reads every getter, opening stdin.
+const { process } = globalThis;
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type * as HostChildProcessModule from 'node:child_process';

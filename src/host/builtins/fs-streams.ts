@@ -8,7 +8,8 @@
  * and overrides `open`, which is honoured as Node honours it); the `fs` option is ignored.
  */
 import { Readable, Writable } from 'node:stream';
-import { nextTick } from 'node:process';
+// Not `import … from 'node:process'`: its ES module facade reads every getter, opening stdin.
+const { nextTick } = globalThis.process;
 import { openFlags, pathString } from './fs-paths.js';
 
 type Callback<T = void> = (error: Error | null, value?: T) => void;

@@ -10,7 +10,8 @@
  * `exists`/`existsSync` answer `false` for a path the package may not read (as for one that is absent).
  * Functions of the host's `fs` this file does not know (a newer Node's) need `--allow-run`.
  */
-import { nextTick } from 'node:process';
+// Not `import … from 'node:process'`: its ES module facade reads every getter, opening stdin.
+const { nextTick } = globalThis.process;
 import type { PackageAccess } from '../permissions.js';
 import type { BridgeContext } from './types.js';
 import { gateValue } from './gated.js';
