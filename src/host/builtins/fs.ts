@@ -156,8 +156,9 @@ export const makeGuestFs = (access: PackageAccess, realFs: AnyFs, context: Bridg
     realPromises,
     checkRead: (value, recursive, what) => checks.tree(readable(value, what), recursive ? ['read'] : [], what),
   });
-  guest.FSWatcher = watchers.FSWatcher;
-  guest.StatWatcher = watchers.StatWatcher;
+  // Only the names the host's fs has (Node 20's has neither): a package sees the keys Node gives it.
+  if ('FSWatcher' in realFs) guest.FSWatcher = watchers.FSWatcher;
+  if ('StatWatcher' in realFs) guest.StatWatcher = watchers.StatWatcher;
   if (watchers.watch) guest.watch = watchers.watch;
   if (watchers.watchFile) guest.watchFile = watchers.watchFile;
   if (watchers.unwatchFile) guest.unwatchFile = watchers.unwatchFile;
