@@ -19,8 +19,9 @@ const copyObject = (host: object): object => {
     // Live: a lazy or later-defined member of the host's module reads through; a write replaces it here only.
     defineProperty(copy, key, {
       get: () => Reflect.get(host, key),
-      set(value: unknown) {
-        defineProperty(copy, key, { value, writable: true, enumerable: descriptor.enumerable ?? true, configurable: true });
+      set(this: object, value: unknown) {
+        // On whatever is assigned to: the copy, or an object that inherits from it.
+        defineProperty(this, key, { value, writable: true, enumerable: descriptor.enumerable ?? true, configurable: true });
       },
       enumerable: descriptor.enumerable ?? true,
       configurable: true,
@@ -36,7 +37,7 @@ const shadowFunction = (host: Function): Function => {
     const descriptor = getOwnPropertyDescriptor(host, key);
     return descriptor !== undefined && !descriptor.configurable;
   };
-  return new Proxy(host, {
+  const proxy: Function = new Proxy(host, {
     get(target, key, receiver) {
       if (hasOwn(shadow, key)) {
         const descriptor = shadow[key]!;
@@ -45,7 +46,10 @@ const shadowFunction = (host: Function): Function => {
       if (deleted.has(key)) return undefined;
       return Reflect.get(target, key, receiver);
     },
-    set(_target, key, value) {
+    set(_target, key, value, receiver) {
+      // A subclass's static assignment (`class WebSocket extends EventEmitter`; `WebSocket.Server = …`)
+      // reaches here through the prototype chain: it belongs on the subclass, as in plain JavaScript.
+      if (receiver !== proxy) return Reflect.defineProperty(receiver as object, key, { value, writable: true, enumerable: true, configurable: true });
       if (fixed(key)) return false;
       deleted.delete(key);
       shadow[key] = { value, writable: true, enumerable: true, configurable: true };
@@ -76,6 +80,7 @@ const shadowFunction = (host: Function): Function => {
       return [...keys, ...Reflect.ownKeys(shadow)];
     },
   });
+  return proxy;
 };
 
 /** The package's own copy of `moduleExports` (a non-object is handed over as it is). */
