@@ -6,7 +6,7 @@
 // modules in 1, 10 and 100 packages. Compile throughput comes from bench/compile.js, the cost of a policy
 // (importLocation with / without, policy generation against LavaMoat's) from bench/policy.js. Writes
 // bench/results.json and prints the tables.
-//   npm run bench [-- --runs 5 --sizes 10,100,1000,10000 --packages 1,10,100 --endo-max 1000 --skip-compile --skip-policy]
+//   npm run bench [-- --runs 5 --sizes 10,100,1000,10000 --packages 1,10,100 --endo-max 1000 --skip-compile --skip-policy --skip-host]
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     'endo-max': { type: 'string', default: '1000' },
     'skip-compile': { type: 'boolean', default: false },
     'skip-policy': { type: 'boolean', default: false },
+    'skip-host': { type: 'boolean', default: false },
     worker: { type: 'string' },
     entry: { type: 'string' },
     archive: { type: 'string' },
@@ -139,6 +140,15 @@ if (!values['skip-policy']) {
   policy = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench', 'policy.js'), '--json', '--runs', String(runs)], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 24 }));
 }
 
+// What the host bridge costs (bench/host.js: a file-reading and a socket-heavy app; node, -A, per-package grants).
+let host;
+if (!values['skip-host']) {
+  process.stderr.write('host bridge…\n');
+  const file = path.join(apps, 'host.json');
+  execFileSync(process.execPath, [path.join(root, 'bench', 'host.js'), '--json', file, '--runs', String(runs)], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 24 });
+  host = JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
 process.stderr.write('workloads…\n');
 const workloads = [];
 fs.mkdirSync(path.join(apps, 'express'), { recursive: true });
@@ -154,7 +164,7 @@ for (const packages of values.packages.split(',').map(Number)) {
   }
 }
 
-const results = { node: process.version, runs, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), compile, workloads, policy };
+const results = { node: process.version, runs, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), compile, workloads, policy, host };
 fs.writeFileSync(path.join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 const fmt = op => (op.error ? `fails: ${op.error.slice(0, 40)}` : `${op.ms.toFixed(1)}`);
@@ -190,4 +200,10 @@ console.table(
 );
 if (policy) printPolicy(policy);
 console.log(`\nfor the README (also \`node bench/table.js\`):\n\n${markdown(results)}`);
+if (host) {
+  console.log('\nHost bridge cost (bench/host.js; cold processes, medians, contenders alternating)\n');
+  console.log('| app | contender | app I/O ms | × node | × -A | wall ms | × node |');
+  console.log('|---|---|---:|---:|---:|---:|---:|');
+  for (const row of host) console.log(`| ${row.app} | ${row.contender} | ${row.ioMs.toFixed(1)} | ${row.ioVsNode.toFixed(2)} | ${row.ioVsAllowAll.toFixed(2)} | ${row.wallMs.toFixed(0)} | ${row.wallVsNode.toFixed(2)} |`);
+}
 console.log(`\nwrote bench/results.json (${results.seconds} s)`);
