@@ -36,12 +36,18 @@ const require = createRequire(import.meta.url);
 
 /** What of `cordon run`'s options the host is made from. */
 export interface RunHostOptions {
+  /** `cordon policy generate --audit`: everything allowed. */
   readonly audit?: unknown;
+  /** With `audit`: told of every host resource a package used. */
   readonly hostAudit?: ((request: AccessRequest) => void) | undefined;
+  /** The host-permission flags (deny by default). */
   readonly permissions?: PermissionFlags | undefined;
+  /** Ask on the terminal about what no flag decides (default: when stdin and stderr are terminals). */
   readonly prompt?: boolean | undefined;
+  /** `--fs=memory`: the packages' `fs` is in memory (`--snapshot FILE` loads it first and saves it at exit). */
   readonly fs?: 'real' | 'memory' | undefined;
   readonly snapshot?: string | undefined;
+  /** `--deterministic[=SEED]`: a virtual clock, timers in virtual time, seeded randomness. */
   readonly deterministic?: string | undefined;
 }
 

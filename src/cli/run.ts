@@ -14,11 +14,11 @@ import { nodeGlobals, nodeGlobalsFor, nodeLockdownOptions } from './node-host.js
 import type { AuditedUse } from '../policy.js';
 import { formatError, formatUncaught } from './report.js';
 import { defaultPolicyPath, readPolicyFiles } from './policy-files.js';
-import { makeRunHost } from './run-host.js';
+import { makeRunHost, type RunHostOptions } from './run-host.js';
 import { runWasiFile } from '../sandbox.js';
-import type { AccessRequest, PermissionFlags } from '../host.js';
 
-export interface RunOptions {
+/** What `cordon run` is given: the entry, its arguments and mapping options, the policy, and the host's (`RunHostOptions`). */
+export interface RunOptions extends RunHostOptions {
   readonly entry: string;
   readonly args: readonly string[];
   readonly conditions: readonly string[];
@@ -28,17 +28,6 @@ export interface RunOptions {
   readonly policyOverride?: string | undefined;
   /** `cordon policy generate --audit`: run with everything allowed, reporting every use (no policy read). */
   readonly audit?: ((use: AuditedUse) => void) | undefined;
-  /** With `audit`: told of every host resource a package used (everything is allowed). */
-  readonly hostAudit?: ((request: AccessRequest) => void) | undefined;
-  /** The host-permission flags (deny by default). */
-  readonly permissions?: PermissionFlags | undefined;
-  /** Ask on the terminal about what no flag decides (default: when stdin and stderr are terminals). */
-  readonly prompt?: boolean | undefined;
-  /** `--fs=memory`: the packages' `fs` is an in-memory filesystem (`--snapshot FILE` loads it first and saves it at exit). */
-  readonly fs?: 'real' | 'memory' | undefined;
-  readonly snapshot?: string | undefined;
-  /** `--deterministic[=SEED]`: a virtual clock, timers in virtual time, seeded randomness. */
-  readonly deterministic?: string | undefined;
 }
 
 interface SesGlobals {
