@@ -187,7 +187,9 @@ export const makeGuestFs = (access: PackageAccess, realFs: AnyFs, context: Bridg
   for (const key of Reflect.ownKeys(realFs)) {
     if (typeof key !== 'string' || key in guest || key === 'promises') continue;
     const value = Reflect.get(realFs, key, realFs);
-    guest[key] = DATA_MEMBERS.has(key) || typeof value !== 'function' ? value : gateValue(access, value, `fs.${key}`);
+    // Enumerable as on the host (Node 24 keeps its deprecated F_OK … as non-enumerable members).
+    const enumerable = Object.getOwnPropertyDescriptor(realFs, key)?.enumerable ?? true;
+    Object.defineProperty(guest, key, { value: DATA_MEMBERS.has(key) || typeof value !== 'function' ? value : gateValue(access, value, `fs.${key}`), writable: true, enumerable, configurable: true });
   }
   for (const key of Reflect.ownKeys(realPromises ?? {})) {
     if (typeof key !== 'string' || key in promises) continue;
