@@ -8,7 +8,7 @@
  * `inspector`, `repl`, `wasi` …).
  */
 import { builtinNameOf } from '../model/index.js';
-import { packageMatches, type PackageAccess, type PermissionEngine } from './permissions.js';
+import type { PackageAccess, PermissionEngine } from './permissions.js';
 import { BUILTIN_FACTORIES, GLOBAL_FACTORIES, SAFE_BUILTINS, gatedModule } from './builtins/index.js';
 import type { BridgeContext } from './builtins/types.js';
 import { makeOwnCopy } from './builtins/own-copy.js';
@@ -100,4 +100,3 @@ export const makeHostBridge = (options: HostBridgeOptions): HostBridgeInstance =
   });
 };
 
-export { packageMatches };

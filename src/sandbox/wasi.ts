@@ -67,7 +67,7 @@ export const preopensFromPermissions = (permissions: PermissionSet, canonicalNam
   const seen = new Set<string>();
   for (const kind of ['read', 'write'] as const) {
     for (const rule of permissions.allow[kind]) {
-      if (packageMatches(rule.package, canonicalName, rootName)) seen.add(rule.resource ?? '/');
+      if (packageMatches(rule.package, canonicalName, rootName, rule.exact)) seen.add(rule.resource ?? '/');
     }
   }
   return [...seen].sort().map(dir => [dir, dir]);

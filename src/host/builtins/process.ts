@@ -95,9 +95,10 @@ export const makeGuestProcess = (access: PackageAccess, real: NodeJS.Process, co
       if (descriptor && typeof key === 'string' && Object.hasOwn(overrides, key) && 'value' in descriptor) return { ...descriptor, value: overrides[key] };
       return descriptor;
     },
-    set(target, key, value, receiver) {
+    // Writes land on the host's process (as Node's own globals do), except over its `env`.
+    set(target, key, value) {
       if (key === 'env') return false;
-      return Reflect.set(target, key, value, receiver === undefined ? target : target);
+      return Reflect.set(target, key, value, target);
     },
   });
 };

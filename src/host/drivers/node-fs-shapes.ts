@@ -31,13 +31,25 @@ export interface VirtualDirent {
 /** A fresh pair of classes for one facade. */
 export const makeShapes = (): { Stats: new (stat: FsStat) => VirtualStats; Dirent: new (name: string, type: FsEntryType, parentPath: string) => VirtualDirent } => {
   const kind = Symbol('type');
-  class Stats {
+  /** What Stats and Dirent both answer: the entry's type. */
+  class TypedEntry {
+    declare [kind]: FsEntryType;
+    isFile(): boolean { return this[kind] === 'file'; }
+    isDirectory(): boolean { return this[kind] === 'directory'; }
+    isSymbolicLink(): boolean { return this[kind] === 'symlink'; }
+    isBlockDevice(): boolean { return false; }
+    isCharacterDevice(): boolean { return false; }
+    isFIFO(): boolean { return false; }
+    isSocket(): boolean { return false; }
+  }
+  class Stats extends TypedEntry {
     dev = 0; ino: number; mode: number; nlink: number; uid: number; gid: number; rdev = 0;
     size: number; blksize = 4096; blocks: number;
     atimeMs: number; mtimeMs: number; ctimeMs: number; birthtimeMs: number;
     atime: Date; mtime: Date; ctime: Date; birthtime: Date;
     declare [kind]: FsEntryType;
     constructor(stat: FsStat) {
+      super();
       Object.defineProperty(this, kind, { value: stat.type });
       this.ino = stat.ino;
       this.mode = TYPE_BITS[stat.type] | stat.mode;
@@ -49,28 +61,15 @@ export const makeShapes = (): { Stats: new (stat: FsStat) => VirtualStats; Diren
       this.atimeMs = stat.atimeMs; this.mtimeMs = stat.mtimeMs; this.ctimeMs = stat.ctimeMs; this.birthtimeMs = stat.birthtimeMs;
       this.atime = new Date(stat.atimeMs); this.mtime = new Date(stat.mtimeMs); this.ctime = new Date(stat.ctimeMs); this.birthtime = new Date(stat.birthtimeMs);
     }
-    isFile(): boolean { return this[kind] === 'file'; }
-    isDirectory(): boolean { return this[kind] === 'directory'; }
-    isSymbolicLink(): boolean { return this[kind] === 'symlink'; }
-    isBlockDevice(): boolean { return false; }
-    isCharacterDevice(): boolean { return false; }
-    isFIFO(): boolean { return false; }
-    isSocket(): boolean { return false; }
   }
-  class Dirent {
+  class Dirent extends TypedEntry {
     name: string; parentPath: string; path: string;
     declare [kind]: FsEntryType;
     constructor(name: string, type: FsEntryType, parentPath: string) {
+      super();
       Object.defineProperty(this, kind, { value: type });
       this.name = name; this.parentPath = parentPath; this.path = parentPath;
     }
-    isFile(): boolean { return this[kind] === 'file'; }
-    isDirectory(): boolean { return this[kind] === 'directory'; }
-    isSymbolicLink(): boolean { return this[kind] === 'symlink'; }
-    isBlockDevice(): boolean { return false; }
-    isCharacterDevice(): boolean { return false; }
-    isFIFO(): boolean { return false; }
-    isSocket(): boolean { return false; }
   }
   return { Stats, Dirent };
 };

@@ -109,6 +109,15 @@ export const makeNodeFs = (driver: FilesystemDriver, options: NodeFsOptions = {}
   facade.promises = Object.freeze(promises);
 
   // ---- streams ----
+  /** A stream's fd, closed when it is destroyed (unless `autoClose: false`); one already closed is no error. */
+  const closeOnDestroy = (fd: number | undefined, autoClose: boolean | undefined): void => {
+    if (fd === undefined || autoClose === false) return;
+    try {
+      sync.closeSync(fd);
+    } catch {
+      // Already closed.
+    }
+  };
   facade.createReadStream = (file: unknown, given?: unknown) => {
     const { encoding, flags, fd: givenFd, start, end, highWaterMark, autoClose } = optionsOf<{ flags: string; fd: number; start: number; end: number; highWaterMark: number; autoClose: boolean }>(given);
     let fd: number | undefined = givenFd;
@@ -148,13 +157,7 @@ export const makeNodeFs = (driver: FilesystemDriver, options: NodeFsOptions = {}
         setImmediate(() => readChunk(this));
       },
       destroy(error, callback) {
-        if (fd !== undefined && autoClose !== false) {
-          try {
-            sync.closeSync(fd);
-          } catch {
-            // Already closed.
-          }
-        }
+        closeOnDestroy(fd, autoClose);
         callback(error);
       },
     });
@@ -190,13 +193,7 @@ export const makeNodeFs = (driver: FilesystemDriver, options: NodeFsOptions = {}
         }
       },
       destroy(error, callback) {
-        if (fd !== undefined && autoClose !== false) {
-          try {
-            sync.closeSync(fd);
-          } catch {
-            // Already closed.
-          }
-        }
+        closeOnDestroy(fd, autoClose);
         callback(error);
       },
     });
