@@ -15,7 +15,8 @@ const copyApp = () => {
   return dir;
 };
 const cordon = (args, cwd, options = {}) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' }, ...options });
-const report = result => JSON.parse(result.stdout.slice(result.stdout.indexOf('{')));
+// The app's one JSON line (a terminal's output may carry more lines after it).
+const report = result => JSON.parse(result.stdout.slice(result.stdout.indexOf('{')).split(/\r?\n/)[0]);
 
 test('without a flag the read is denied with the package, the file and the flag; the flag allows it to that package', () => {
   const dir = copyApp();
