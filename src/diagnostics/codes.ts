@@ -159,6 +159,18 @@ export const errorCodes = {
     title: 'The guest exceeded its CPU-time limit',
     hint: 'The application used more CPU time than --max-cpu allows (exit code 124). Raise the limit if the work is expected.',
   },
+  CORDON_BUNDLE_HOST_MODULE: {
+    title: 'A bundle format cannot carry a host module',
+    hint: "The module imports a host module (a Node builtin or a URL-scheme specifier) and the format has no way to reach one: make the script or functor with format: 'cjs' (the runtime option require provides host modules), or use the endoZipBase64 format, whose importBundle takes an importHook.",
+  },
+  CORDON_INVALID_BUNDLE: {
+    title: 'A bundle is malformed',
+    hint: 'The bundle object does not have the shape of its moduleFormat (a frozen object with the format\'s string fields). Make it again with bundleSource or cordon bundle.',
+  },
+  CORDON_BUNDLE_HASH_MISMATCH: {
+    title: 'A bundle does not have the expected hash',
+    hint: 'The bundle\'s endoZipBase64Sha512 (or the expectedSha512 you gave) does not match its compartment map: the bundle was changed or is not the one you meant. Make it again from its sources.',
+  },
 } as const satisfies Record<string, { title: string; hint: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,0 +1,1 @@
+export { makeFunctorFromMap, type FunctorOptions, type FunctorRuntimeOptions } from './pack/index.js';

@@ -1,0 +1,1 @@
+export { makeFunctor, type FunctorLocationOptions, type FunctorRuntimeOptions } from './pack/index.js';

@@ -1,0 +1,1 @@
+export { makeScriptFromMap, type FunctorOptions } from './pack/index.js';

@@ -1,0 +1,1 @@
+export { makeScript, type FunctorLocationOptions } from './pack/index.js';
