@@ -200,3 +200,11 @@ export const makeFunctor = (readPowers: ReadFnOrPowers, moduleLocation: string, 
   mapThen(readPowers, moduleLocation, options, (map, rest) => makeFunctorFromMap(readPowers, map, rest));
 export const makeScript = (readPowers: ReadFnOrPowers, moduleLocation: string, options: FunctorLocationOptions = {}) =>
   mapThen(readPowers, moduleLocation, options, (map, rest) => makeScriptFromMap(readPowers, map, rest));
+
+/**
+ * The `nestedEvaluate` bundle text around a functor made with `useEvaluate` and `format: 'cjs'` (the
+ * shape `@endo/bundle-source` writes): a function of the sourceURL prefix that runs the functor with
+ * the `nestedEvaluate` and `require` it finds in scope.
+ */
+export const nestedEvaluateSource = (functor: string): string =>
+  `(sourceUrlPrefix) => (${functor})({\n  sourceUrlPrefix,\n  evaluate: typeof nestedEvaluate === 'function' ? nestedEvaluate : undefined,\n  require: typeof require === 'function' ? require : undefined,\n})\n`;

@@ -15,5 +15,5 @@ export {
   type ArchiveOptions,
 } from './archive.js';
 export { archiveNames, captureModules, digestCapture, type Capture, type CaptureOptions, type Digest } from './capture.js';
-export { functorFromCapture, makeFunctor, makeFunctorFromMap, makeScript, makeScriptFromMap, type FunctorLocationOptions, type FunctorOptions } from './functor.js';
+export { functorFromCapture, nestedEvaluateSource, safeStringLiteral, encodeBase64, makeFunctor, makeFunctorFromMap, makeScript, makeScriptFromMap, type FunctorLocationOptions, type FunctorOptions } from './functor.js';
 export type { BundledModule, FunctorRuntimeOptions } from './functor-runtime.js';
