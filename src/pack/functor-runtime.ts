@@ -279,7 +279,7 @@ export function functorRuntime(modules: readonly BundledModule[], entry: number,
       else if (m.k === 'text') value = String(m.f);
       else if (m.k === 'empty') value = {};
       else {
-        // bytes: base64 → ArrayBuffer (no atob in every engine)
+        // bytes: base64 → a Uint8Array, as importLocation gives (no atob in every engine)
         const text = String(m.f);
         const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
         const length = Math.floor((text.replace(/=+$/, '').length * 3) / 4);
@@ -297,7 +297,7 @@ export function functorRuntime(modules: readonly BundledModule[], entry: number,
             if (at < length) bytes[at++] = (bits >> count) & 0xff;
           }
         }
-        value = bytes.buffer;
+        value = bytes;
       }
       publish(inst.cells.default!, value);
     };
