@@ -171,8 +171,38 @@ export function functorRuntime(modules: readonly BundledModule[], entry: number,
     };
     const namespaceCell = (inst: Instance): Cell => ({ v: namespaceOf(inst), s: [] });
 
-    /** What `require()` returns: a CommonJS module's `module.exports`, an ES module's namespace. */
-    const requireValue = (inst: Instance): unknown => (inst.i >= 0 && modules[inst.i]!.k === 'mjs' ? namespaceOf(inst) : inst.cells.default!.v);
+    /**
+     * What `require()` returns: a CommonJS module's `module.exports`; an ES module's namespace — or, as
+     * Node ≥ 20.19 gives it, its export named 'module.exports', or for a module with a default export
+     * (and no `__esModule`), a namespace-shaped copy with `__esModule: true`, made once.
+     */
+    const facades: Record<number, object> = create(null);
+    const requireValue = (inst: Instance): unknown => {
+      if (inst.i < 0 || modules[inst.i]!.k !== 'mjs') return inst.cells.default!.v;
+      const ns = namespaceOf(inst) as Record<string, unknown>;
+      const names = namesOf(inst);
+      if (names.includes('module.exports')) return ns['module.exports'];
+      if (!names.includes('default') || names.includes('__esModule')) return ns;
+      let facade = facades[inst.i];
+      if (facade === undefined) {
+        const made = create(null) as Record<PropertyKey, unknown>;
+        for (const name of ['__esModule', ...names].sort()) {
+          let value: unknown = true;
+          if (name !== '__esModule') {
+            try {
+              value = ns[name];
+            } catch {
+              value = undefined;
+            }
+          }
+          defineProperty(made, name, { value, writable: true, enumerable: true, configurable: false });
+        }
+        defineProperty(made, Symbol.toStringTag, { value: 'Module' });
+        facade = Object.preventExtensions(made);
+        facades[inst.i] = facade;
+      }
+      return facade;
+    };
 
     const functorOf = (i: number): unknown => {
       const m = modules[i]!;

@@ -13,7 +13,7 @@
 import { CordonError } from '../diagnostics/index.js';
 import { mapNodeModules, splitMapOptions, type MapNodeModulesOptions } from '../discover/index.js';
 import { compileCommonJs, compiledCommonJsOf, type LoadedModule } from '../load/index.js';
-import type { PackageCompartmentMapDescriptor } from '../model/index.js';
+import { nodeBuiltinNames, type PackageCompartmentMapDescriptor } from '../model/index.js';
 import type { ReadFnOrPowers, ReadPowers } from '../powers/index.js';
 import { archiveNames, captureModules, type CaptureOptions } from './capture.js';
 import { functorRuntime, type BundledModule } from './functor-runtime.js';
@@ -184,7 +184,11 @@ const unpack = (powers: ReadFnOrPowers): ReadPowers => (typeof powers === 'funct
 export const makeFunctorFromMap = async (readPowers: ReadFnOrPowers, map: PackageCompartmentMapDescriptor, options: FunctorOptions = {}): Promise<string> => {
   checkOptions(options);
   const { format: _format, useEvaluate: _useEvaluate, sourceUrlPrefix: _prefix, ...captureOptions } = options;
-  const capture = await captureModules(unpack(readPowers), map, captureOptions);
+  // Node's builtins are host modules of every script: placeholders let the capture record them as
+  // exits (nothing runs), and the script asks its runtime `require` for them (or refuses, without 'cjs').
+  const modules: Record<string, object> = {};
+  for (const name of nodeBuiltinNames()) modules[name] = modules[`node:${name}`] = {};
+  const capture = await captureModules(unpack(readPowers), map, { ...captureOptions, modules });
   return functorFromCapture(capture.modules, map, options);
 };
 
