@@ -3,6 +3,7 @@ export {
   IMPORT_OPTION_NAMES,
   link,
   makeCompartmentMaker,
+  ownGlobals,
   enforcementOf,
   exitViewOf,
   makeRequesters,

@@ -87,7 +87,7 @@ const HostError = globalThis.Error as ErrorConstructor & { captureStackTrace?: u
 const HostSymbol = globalThis.Symbol;
 
 /** What every package compartment gets of its own before the host's globals (see endow/own-globals.ts, endow/v8-errors.ts). */
-const ownGlobals = (global: Record<PropertyKey, unknown>): void => {
+export const ownGlobals = (global: Record<PropertyKey, unknown>): void => {
   const define = (name: string, value: unknown) => Object.defineProperty(global, name, { value, writable: true, enumerable: false, configurable: true });
   // Node's name for the global object: an alias of the compartment's own `globalThis`, no authority.
   define('global', global);

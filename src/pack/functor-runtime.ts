@@ -56,7 +56,10 @@ export function functorRuntime(modules: readonly BundledModule[], entry: number,
       cell.s.push(setter);
       if (cell.v !== TDZ) setter(cell.v);
     };
-    const urlOf = (i: number) => `${prefix || 'bundle:///'}${modules[i]!.n}`;
+    // A module's URL (import.meta.url, sourceURL): the prefix and its name; without a prefix a file: URL
+    // under /bundled-source/ (Node's createRequire takes it), and __filename that path.
+    const urlOf = (i: number) => `${prefix || 'file:///bundled-source/'}${modules[i]!.n}`;
+    const filenameOf = (i: number) => `${prefix || '/bundled-source/'}${modules[i]!.n}`;
 
     const instance = (i: number): Instance => {
       let found = instances[i];
@@ -253,7 +256,7 @@ export function functorRuntime(modules: readonly BundledModule[], entry: number,
         return;
       }
       if (m.k === 'cjs') {
-        const name = urlOf(i);
+        const name = filenameOf(i);
         const dirname = name.slice(0, name.lastIndexOf('/'));
         const require = (specifier: unknown): unknown => {
           if (typeof specifier !== 'string') throw new TypeError(`The "id" argument of require() must be a string, received ${typeof specifier}`);

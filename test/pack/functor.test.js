@@ -129,7 +129,7 @@ test('the same application at two paths gives the same script, with no path of t
     assert.equal(a, b);
     assert.ok(!a.includes(one) && !a.includes(os.tmpdir()), 'no absolute path');
     const { default: value } = evaluateScript(a);
-    assert.deepEqual(plain(value), { d: 'd', file: 'bundle:///same-v1.0.0/main.js' });
+    assert.deepEqual(plain(value), { d: 'd', file: '/bundled-source/same-v1.0.0/main.js' });
   }
 });
 
