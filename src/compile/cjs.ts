@@ -13,14 +13,15 @@
  * - `require()` of a CommonJS (or JSON, text, bytes) module returns its `module.exports` (its default),
  *   of an ES module its namespace (as Node 22). `module.exports` replaced mid-cycle is seen at once.
  */
-import { initSync, parse as lexCommonJs } from 'cjs-module-lexer';
+// The lexer compiles its WebAssembly on first use (not at import: an engine without WebAssembly, such
+// as XS running Cordon's own archive reader, never lexes CommonJS source).
+import { parse as lexCommonJs } from 'cjs-module-lexer';
 import { CordonError } from '../diagnostics/index.js';
 import { commonJsNamespaceHasModuleExports, specNamespace, markRequireReturnsDefault, requireValue, type PrecompiledCjsRecord, type SesCompartmentLike, type VirtualModuleSource } from '../model/index.js';
 import { assertUncensored, evadeCensorship, hasCensoredText, type TextSpan } from './censor.js';
 import { parseScriptText, type Comment } from './parse.js';
 import { Splicer } from './splice.js';
 
-initSync();
 
 export interface CompiledCommonJs extends PrecompiledCjsRecord {
   /** Whether the body uses `import()` (the wrapper then takes a sixth parameter). */

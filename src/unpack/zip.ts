@@ -23,9 +23,19 @@ const LIMIT_DEFAULTS = { maxEntryBytes: 64 * 1024 * 1024, maxTotalBytes: 512 * 1
 export const LIMIT_NAMES = Object.keys(LIMIT_DEFAULTS);
 
 const utf8 = new TextDecoder();
-const latin1 = new TextDecoder('latin1');
+// Made on first need: some engines' TextDecoder knows only UTF-8 (XS), and names are nearly always ASCII.
+let latin1: { decode(bytes: Uint8Array): string } | undefined;
 
-const nameOf = (bytes: Uint8Array, isUtf8: boolean): string => (isUtf8 ? utf8 : latin1).decode(bytes);
+const isAscii = (bytes: Uint8Array): boolean => {
+  for (const byte of bytes) if (byte > 0x7f) return false;
+  return true;
+};
+
+const nameOf = (bytes: Uint8Array, isUtf8: boolean): string => {
+  if (isUtf8 || isAscii(bytes)) return utf8.decode(bytes);
+  latin1 ??= new TextDecoder('latin1');
+  return latin1.decode(bytes);
+};
 
 /** The entries of a zip, checked: structure, names, duplicates, sizes. */
 export const readZip = (archive: Uint8Array, archiveLocation: string, limits: ArchiveLimits = {}): Map<string, Uint8Array> => {
