@@ -5,3 +5,4 @@ export { literalDynamicImports } from './mjs/module-source.js';
 export { ModuleSource, type ModuleSourceOptions } from './mjs/module-source.js';
 export type { SourceMapObject } from './splice.js';
 export { analyzeModule, LANGUAGE_GLOBALS, type DynamicLoad, type GlobalAccess as AnalyzedGlobalAccess, type ModuleAnalysis } from './analyze.js';
+export { elideComments } from './elide-comments.js';

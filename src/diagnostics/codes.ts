@@ -167,6 +167,10 @@ export const errorCodes = {
     title: 'A bundle is malformed',
     hint: 'The bundle object does not have the shape of its moduleFormat (a frozen object with the format\'s string fields). Make it again with bundleSource or cordon bundle.',
   },
+  CORDON_BUNDLE_NOT_CHECKABLE: {
+    title: 'A script bundle cannot be hash-checked',
+    hint: 'checkBundle vouches only for endoZipBase64 bundles, which carry the sha512 of their compartment map. Make the bundle with the endoZipBase64 format (the default of bundleSource and cordon bundle) to check it.',
+  },
   CORDON_BUNDLE_HASH_MISMATCH: {
     title: 'A bundle does not have the expected hash',
     hint: 'The bundle\'s endoZipBase64Sha512 (or the expectedSha512 you gave) does not match its compartment map: the bundle was changed or is not the one you meant. Make it again from its sources.',

@@ -45,3 +45,18 @@ export { builtinNameOf, isNodeBuiltinName, nodeBuiltinNames } from './builtins.j
 export { commonJsNamespaceHasModuleExports } from './engine.js';
 export { specNamespace } from './namespace.js';
 export { GLOBAL_OBJECT_NAMES, LANGUAGE_GLOBALS } from './language-globals.js';
+export {
+  BUNDLE_FORMATS,
+  decodeBase64,
+  DEFAULT_MAX_BUNDLE_FIELD_LENGTH,
+  isBundleModuleFormat,
+  validateBundle,
+  type Bundle,
+  type BundleLimits,
+  type BundleModuleFormat,
+  type EndoScriptBundle,
+  type EndoZipBase64Bundle,
+  type GetExportBundle,
+  type NestedEvaluateBundle,
+  type TestBundle,
+} from './bundle.js';

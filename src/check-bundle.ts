@@ -1,0 +1,1 @@
+export { checkBundle, checkBundleBytes, checkBundleFile } from './cli/node-bundles.js';
