@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileCommonJs, CordonError, ModuleSource, precompile } from '../index.js';
 import { inspectArchive, packApplication, verifyArchive } from './archive-commands.js';
+import { bundleCommand, checkBundleCommand, defaultBundleCache } from './bundle-commands.js';
 import { formatError } from './report.js';
 import { runApplication } from './run.js';
 import { generateCommand } from './policy-command.js';
@@ -17,7 +18,7 @@ import { runIfLimited } from '../sandbox.js';
 const USAGE = `Usage: cordon <command> [options]
 
 Commands:
-  run <entry|app.zip> [-- args]  Run a Node application (or an archive) with each package in its own SES compartment
+  run <entry|app.zip|bundle.json> [-- args]  Run a Node application (or an archive, or a bundle) with each package in its own SES compartment
       -C, --condition <c>  an exports/imports condition (repeatable)
       --dev               include the entry package's devDependencies
       --policy <file>     the policy (LavaMoat's policy.json or Endo's policy object as JSON);
@@ -39,6 +40,12 @@ Commands:
       -C, --condition <c>, --dev  as for run
   verify <app.zip> [--sha512 <hex>]  Check an archive (structure, map, every module's hash, the expected hash)
   inspect <app.zip> [--json]     Show an archive's compartments, modules, sizes, exits and hash
+  bundle <entry> [-o bundle.json]  Bundle an application (Endo's bundle formats; JSON to stdout without -o)
+      -f, --format <f>    endoZipBase64 (default), endoScript, getExport, nestedEvaluate
+      -C, --condition <c>, --dev  as for run    -T, --no-transforms    -e, --elide-comments
+      --cache <dir>       the bundle cache (default: $XDG_CACHE_HOME/cordon/bundles); --no-cache: none
+      --verbose           say whether the cache was used
+  check-bundle <bundle.json>  Check a bundle (shape, archive, every module's hash, its endoZipBase64Sha512)
   compile <file>        Compile an ES module or CommonJS file and print the SES program
       --language <l>    mjs or cjs (default: by extension; .cjs is cjs, everything else mjs)
       --record          print the archived JSON record (pre-mjs-json / pre-cjs-json) instead
@@ -153,6 +160,43 @@ const inspectCommand = async (args: string[]): Promise<number> => {
   return inspectArchive(positionals[0]!, values.json ?? false);
 };
 
+const bundleArgs = async (args: string[]): Promise<number> => {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', short: 'f', default: 'endoZipBase64' },
+      condition: { type: 'string', short: 'C', multiple: true },
+      dev: { type: 'boolean', default: false },
+      output: { type: 'string', short: 'o' },
+      cache: { type: 'string' },
+      'no-cache': { type: 'boolean', default: false },
+      'no-transforms': { type: 'boolean', short: 'T', default: false },
+      'elide-comments': { type: 'boolean', short: 'e', default: false },
+      verbose: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1) return fail(`bundle needs one entry\n\n${USAGE}`, 2);
+  if (values['no-cache'] && values.cache !== undefined) return fail('bundle takes --cache <dir> or --no-cache, not both', 2);
+  return bundleCommand({
+    entry: positionals[0]!,
+    format: values.format!,
+    conditions: values.condition ?? [],
+    dev: values.dev ?? false,
+    noTransforms: values['no-transforms'] ?? false,
+    elideComments: values['elide-comments'] ?? false,
+    output: values.output,
+    cache: values['no-cache'] ? undefined : (values.cache ?? defaultBundleCache()),
+    verbose: values.verbose ?? false,
+  });
+};
+
+const checkBundleArgs = async (args: string[]): Promise<number> => {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  if (positionals.length !== 1) return fail(`check-bundle needs one bundle file\n\n${USAGE}`, 2);
+  return checkBundleCommand(positionals[0]!);
+};
+
 const policyCommand = async (args: string[]): Promise<number> => {
   const [sub, ...rest] = args;
   if (sub !== 'generate') return fail(`policy takes a subcommand: generate\n\n${USAGE}`, 2);
@@ -196,6 +240,8 @@ const main = async (argv: string[]): Promise<number> => {
     if (command === 'verify') return await verifyCommand(rest);
     if (command === 'inspect') return await inspectCommand(rest);
     if (command === 'policy') return await policyCommand(rest);
+    if (command === 'bundle') return await bundleArgs(rest);
+    if (command === 'check-bundle') return await checkBundleArgs(rest);
   } catch (error) {
     if (error instanceof CordonError) {
       process.stderr.write(formatError(error));

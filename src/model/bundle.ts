@@ -20,6 +20,8 @@ export interface EndoScriptBundle {
   readonly moduleFormat: 'endoScript';
   /** A script whose completion value is the entry's namespace. */
   readonly source: string;
+  /** Empty (bundleSource writes `''`, as the incumbent does). */
+  readonly sourceMap?: string;
 }
 
 export interface GetExportBundle {
@@ -49,7 +51,7 @@ export const BUNDLE_FORMATS: readonly BundleModuleFormat[] = Object.freeze(['end
 /** Each format's fields: required, then optional. */
 const FIELDS: Readonly<Record<BundleModuleFormat, { readonly required: readonly string[]; readonly optional: readonly string[] }>> = {
   endoZipBase64: { required: ['endoZipBase64', 'endoZipBase64Sha512'], optional: [] },
-  endoScript: { required: ['source'], optional: [] },
+  endoScript: { required: ['source'], optional: ['sourceMap'] },
   getExport: { required: ['source'], optional: ['sourceMap'] },
   nestedEvaluate: { required: ['source'], optional: ['sourceMap'] },
 };

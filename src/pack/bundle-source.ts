@@ -166,8 +166,9 @@ const bundleScript = async (powers: BundleSourcePowers, map: PackageCompartmentM
   const captured = await captureModules(powers, map, capture);
   const functor = functorFromCapture(captured.modules, map, functorOptions);
   if (options.cacheSourceMaps && powers.computeSha512) await cacheSourceMaps(powers, captured.modules, digestCapture(captured, powers.computeSha512), maps);
-  if (format === 'endoScript') return harden({ moduleFormat: format, source: `(${functor})()` });
-  return harden({ moduleFormat: format, source: format === 'nestedEvaluate' ? nestedEvaluateSource(functor) : functor, sourceMap: '' });
+  // Every script format carries an empty sourceMap, endoScript too (as the incumbent writes them).
+  const source = format === 'endoScript' ? `(${functor})()` : format === 'nestedEvaluate' ? nestedEvaluateSource(functor) : functor;
+  return harden({ moduleFormat: format, source, sourceMap: '' });
 };
 
 export const bundleSource = async (startFilename: string, formatOrOptions: BundleModuleFormat | BundleSourceOptions = {}, powers: BundleSourcePowers | undefined = undefined): Promise<Bundle> => {
