@@ -72,6 +72,16 @@ export const exportsOfCommonJs = (text: string, sourceUrl?: string): { exports: 
   }
 };
 
+/** Whether text holds ES module syntax (import/export statements), as Node's CommonJS lexer finds it. */
+export const hasModuleSyntax = (text: string): boolean => {
+  try {
+    lexCommonJs(text);
+    return false;
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'ERR_LEXER_ESM_SYNTAX';
+  }
+};
+
 /** Compiles CommonJS text into the `pre-cjs-json` shape (plus whether it uses `import()`). */
 export const compileCommonJs = (text: string, sourceUrl?: string): CompiledCommonJs => {
   const { exports: exportNames, reexports } = exportsOfCommonJs(text, sourceUrl);

@@ -1,4 +1,4 @@
-export { compileCommonJs, exportsOfCommonJs, makeCommonJsModuleSource, type CommonJsEnvironment, type CompiledCommonJs } from './cjs.js';
+export { compileCommonJs, exportsOfCommonJs, hasModuleSyntax, makeCommonJsModuleSource, type CommonJsEnvironment, type CompiledCommonJs } from './cjs.js';
 export { compiledCommonJsOf, defaultParserForLanguage, makeDefaultModuleSource, parseJsonText, precompile } from './languages.js';
 export { compileModule, type CompileModuleOptions } from './mjs/compile.js';
 export { literalDynamicImports } from './mjs/module-source.js';

@@ -62,6 +62,7 @@ export const mapNodeModules = async (
       parsers: parsersForPackage(node.descriptor, location, options, node.descriptorFile),
       types: {},
     };
+    if (node.descriptor.type === undefined) compartment.typeless = true;
     if (node.dev) compartment.dev = true;
     if (node.missing.length > 0) compartment.missingDependencies = [...node.missing];
     compartments[location] = compartment;

@@ -1,8 +1,12 @@
 /**
  * A module's language, as Node decides it: the compartment map's `types`, then for `.js` (and
  * extensionless) files the `type` of the nearest package.json between the module and its package root
- * (read once per folder), then the package's extension table and the parsers Cordon knows.
+ * (read once per folder), then the package's extension table and the parsers Cordon knows. An
+ * *ambiguous* file — `.js` or extensionless, whose nearest package.json has no `type` — holding ES
+ * module syntax (`import`/`export` statements, as Node's CommonJS lexer reports them) is an ES module,
+ * as Node ≥ 20.19 detects it.
  */
+import { hasModuleSyntax } from '../compile/index.js';
 import { CordonError } from '../diagnostics/index.js';
 import type { PackageCompartmentDescriptor, ParserForLanguage } from '../model/index.js';
 import type { Loader } from './trampoline.js';
@@ -24,14 +28,16 @@ export const extensionOf = (path: string): string => {
 };
 
 /** A module's language: the map's `types`, Node's package scope for `.js`, the extension table. */
-export function* languageOf(context: LanguageContext, descriptor: PackageCompartmentDescriptor, module: string): Loader<string> {
+export function* languageOf(context: LanguageContext, descriptor: PackageCompartmentDescriptor, module: string, bytes?: Uint8Array): Loader<string> {
   const typed = descriptor.types[module];
   if (typed !== undefined) return typed;
   const extension = extensionOf(module);
   if (extension === 'js' || extension === '') {
     const scoped = yield* packageScopeType(context, descriptor, module);
-    if (scoped !== null) return scoped === 'module' ? 'mjs' : 'cjs';
-    return descriptor.parsers[extension] ?? descriptor.parsers.js ?? 'cjs';
+    const language = scoped === 'module' ? 'mjs' : scoped !== null ? 'cjs' : (descriptor.parsers[extension] ?? descriptor.parsers.js ?? 'cjs');
+    const ambiguous = scoped === 'none' || (scoped === null && descriptor.typeless === true && (descriptor.parsers[extension] ?? descriptor.parsers.js) === 'cjs');
+    if (language === 'cjs' && ambiguous && bytes !== undefined && hasModuleSyntax(decoder.decode(bytes))) return 'mjs';
+    return language;
   }
   const language = descriptor.parsers[extension];
   if (language !== undefined) return language;
@@ -44,7 +50,7 @@ export function* languageOf(context: LanguageContext, descriptor: PackageCompart
   );
 }
 
-/** The `type` of the nearest package.json between the module and its package root, or `null`. */
+/** The `type` of the nearest package.json between the module and its package root (`'none'`: it has none), or `null`. */
 function* packageScopeType(context: LanguageContext, descriptor: PackageCompartmentDescriptor, module: string): Loader<string | null> {
   const root = descriptor.location;
   const visited: string[] = [];
@@ -64,7 +70,7 @@ function* packageScopeType(context: LanguageContext, descriptor: PackageCompartm
       } catch {
         type = undefined;
       }
-      found = type === 'module' ? 'module' : 'commonjs';
+      found = type === 'module' ? 'module' : type === 'commonjs' ? 'commonjs' : 'none';
       break;
     }
   }

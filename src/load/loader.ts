@@ -211,7 +211,7 @@ export class ModuleLoader {
 
   #loadLocalOnce(state: CompartmentState, module: string, location: string, sync: boolean): unknown {
     const descriptor = state.descriptor;
-    const language = () => languageOf(this.#languageContext, descriptor, module);
+    const language = (bytes: Uint8Array) => languageOf(this.#languageContext, descriptor, module, bytes);
     const finish = (bytes: Uint8Array, lang: string, sourceMap?: string): unknown => {
       const parser = this.#parsers[lang];
       if (!parser) {
@@ -251,7 +251,7 @@ export class ModuleLoader {
           new CordonError('CORDON_MODULE_NOT_FOUND', `Cannot find module ${module} in package ${descriptor.label}`, { file: location, specifier: module, package: descriptor.label }),
         );
       }
-      const lang = this.#run(language(), sync);
+      const lang = this.#run(language(bytes), sync);
       const transform = (chosen: string): unknown => {
         const asyncTransform = this.#options.moduleTransforms?.[chosen];
         const syncTransform = this.#options.syncModuleTransforms?.[chosen];

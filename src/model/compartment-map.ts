@@ -49,6 +49,8 @@ export interface PackageCompartmentDescriptor {
   parsers: Record<string, Language>;
   /** Module specifier → language, where a file's language differs from its extension's. */
   types: Record<string, Language>;
+  /** Cordon: the package.json has no `type`, so its `.js` files holding ES module syntax are ES modules (Node's detection). */
+  typeless?: true;
   /** The package's own `devDependencies` were graphed (the entry package with `dev`). */
   dev?: boolean;
   /** Cordon: declared, non-optional dependencies that are not installed (reported when imported). */
