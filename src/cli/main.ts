@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileCommonJs, CordonError, ModuleSource, precompile } from '../index.js';
 import { inspectArchive, packApplication, verifyArchive } from './archive-commands.js';
+import { inspectLockdown } from './lockdown-command.js';
 import { bundleCommand, checkBundleCommand, defaultBundleCache } from './bundle-commands.js';
 import { formatError } from './report.js';
 import { runApplication } from './run.js';
@@ -40,6 +41,7 @@ Commands:
       -C, --condition <c>, --dev  as for run
   verify <app.zip> [--sha512 <hex>]  Check an archive (structure, map, every module's hash, the expected hash)
   inspect <app.zip> [--json]     Show an archive's compartments, modules, sizes, exits and hash
+  inspect --lockdown [--debug] [--json]  The lockdown bundle's SHA-256, size and ses version
   bundle <entry> [-o bundle.json]  Bundle an application (Endo's bundle formats; JSON to stdout without -o)
       -f, --format <f>    endoZipBase64 (default), endoScript, getExport, nestedEvaluate
       -C, --condition <c>, --dev  as for run    -T, --no-transforms    -e, --elide-comments
@@ -155,7 +157,8 @@ const verifyCommand = async (args: string[]): Promise<number> => {
 };
 
 const inspectCommand = async (args: string[]): Promise<number> => {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false }, lockdown: { type: 'boolean', default: false }, debug: { type: 'boolean', default: false } } });
+  if (values.lockdown && positionals.length === 0) return inspectLockdown({ debug: values.debug ?? false, json: values.json ?? false });
   if (positionals.length !== 1) return fail(`inspect needs one archive\n\n${USAGE}`, 2);
   return inspectArchive(positionals[0]!, values.json ?? false);
 };
