@@ -128,6 +128,7 @@ export const validateBundle = (value: unknown, name = '<unknown-bundle>', limits
  * outside the alphabet, or a length no encoder writes, is an error naming its position.
  */
 export const decodeBase64 = (text: string, name = '<base64>'): Uint8Array => {
+  if (typeof text !== 'string') throw new CordonError('CORDON_INVALID_ARGUMENT', `${name}: base64 must be a string, not ${describe(text)}`);
   let end = text.length;
   if (end > 0 && text.charCodeAt(end - 1) === 61) end -= 1;
   if (end > 0 && text.charCodeAt(end - 1) === 61) end -= 1;

@@ -85,7 +85,7 @@ test('a relative path (to the working directory) and a file URL name the entry a
   assert.equal(JSON.stringify(await bundleSource(url.pathToFileURL(entry).href, 'endoScript')), byPath);
 });
 
-test('noTransforms archives the original ES and CommonJS text (parsers mjs/cjs), which imports here and in the incumbent', async () => {
+test('noTransforms archives the original ES and CommonJS text (parsers mjs/cjs), which imports here', async () => {
   const bundle = await bundleSource(entry, { noTransforms: true });
   const files = archiveOf(bundle);
   const map = JSON.parse(decoder.decode(files['compartment-map.json']));
@@ -163,6 +163,14 @@ test('conditions select exports as mapNodeModules does; dev is honoured', async 
   const blue = await importBundle(await bundleSource(path.join(dir, 'main.js'), { format: 'endoScript', conditions: ['blue'] }));
   assert.equal(plainNs.fromCjs, 'dep');
   assert.equal(blue.fromCjs, 'blue');
+  // A devDependency: only with dev, except for getExport and nestedEvaluate (always dev, as the incumbent's).
+  const devDir = path.join(tempDir('bundle-dev'), 'app');
+  writeApp(devDir, 'simple');
+  fs.writeFileSync(path.join(devDir, 'package.json'), JSON.stringify({ name: 'simple', version: '1.0.0', type: 'module', devDependencies: { dep: '1.0.0' } }));
+  const devEntry = path.join(devDir, 'main.js');
+  await assert.rejects(bundleSource(devEntry, 'endoScript'), /dep/);
+  assert.equal((await importBundle(await bundleSource(devEntry, { format: 'endoScript', dev: true }))).answer, 42);
+  assert.equal((await importBundle(await bundleSource(devEntry, 'getExport'))).answer, 42);
 });
 
 test('cacheSourceMaps writes each module\'s source map under Endo\'s cache folder (XDG_CACHE_HOME/endo/source-map)', async () => {
