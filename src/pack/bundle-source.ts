@@ -22,7 +22,7 @@ import type { ArchiveFileModule, PackageCompartmentMapDescriptor } from '../mode
 import type { ReadPowers } from '../powers/index.js';
 import { zipDigest } from './archive.js';
 import { captureModules, digestCapture, type CaptureOptions, type Digest } from './capture.js';
-import { encodeBase64, functorFromCapture, nestedEvaluateSource, type FunctorOptions } from './functor.js';
+import { captureForScript, encodeBase64, functorFromCapture, nestedEvaluateSource, type FunctorOptions } from './functor.js';
 
 export interface BundleSourceOptions {
   readonly format?: BundleModuleFormat | undefined;
@@ -163,7 +163,7 @@ const bundleScript = async (powers: BundleSourcePowers, map: PackageCompartmentM
     ...(format === 'endoScript' ? {} : { format: 'cjs' as const }),
     ...(format === 'nestedEvaluate' ? { useEvaluate: true } : {}),
   };
-  const captured = await captureModules(powers, map, capture);
+  const captured = await captureForScript(powers, map, capture);
   const functor = functorFromCapture(captured.modules, map, functorOptions);
   if (options.cacheSourceMaps && powers.computeSha512) await cacheSourceMaps(powers, captured.modules, digestCapture(captured, powers.computeSha512), maps);
   // Every script format carries an empty sourceMap, endoScript too (as the incumbent writes them).

@@ -184,12 +184,19 @@ const unpack = (powers: ReadFnOrPowers): ReadPowers => (typeof powers === 'funct
 export const makeFunctorFromMap = async (readPowers: ReadFnOrPowers, map: PackageCompartmentMapDescriptor, options: FunctorOptions = {}): Promise<string> => {
   checkOptions(options);
   const { format: _format, useEvaluate: _useEvaluate, sourceUrlPrefix: _prefix, ...captureOptions } = options;
-  // Node's builtins are host modules of every script: placeholders let the capture record them as
-  // exits (nothing runs), and the script asks its runtime `require` for them (or refuses, without 'cjs').
+  const capture = await captureForScript(unpack(readPowers), map, captureOptions);
+  return functorFromCapture(capture.modules, map, options);
+};
+
+/**
+ * The capture a script is made from. Node's builtins are host modules of every script: placeholders
+ * let the capture record them as exits (nothing runs), and the script asks its runtime `require` for
+ * them (or refuses, without 'cjs').
+ */
+export const captureForScript = (powers: ReadPowers, map: PackageCompartmentMapDescriptor, options: Omit<CaptureOptions, 'modules'>) => {
   const modules: Record<string, object> = {};
   for (const name of nodeBuiltinNames()) modules[name] = modules[`node:${name}`] = {};
-  const capture = await captureModules(unpack(readPowers), map, { ...captureOptions, modules });
-  return functorFromCapture(capture.modules, map, options);
+  return captureModules(powers, map, { ...options, modules });
 };
 
 export const makeScriptFromMap = async (readPowers: ReadFnOrPowers, map: PackageCompartmentMapDescriptor, options: FunctorOptions = {}): Promise<string> =>
