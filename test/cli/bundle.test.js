@@ -59,6 +59,15 @@ test('cordon bundle writes each format; cordon run runs it with its arguments an
   assert.equal(stdout.status, 0, stdout.stderr);
   assert.equal(JSON.parse(stdout.stdout).moduleFormat, 'endoScript');
   assert.equal(cordon('bundle', simple, '-f', 'amd').status, 2);
+  // An endoScript bundle (no host module) runs too.
+  const plainApp = path.join(tmp, 'plain');
+  fs.mkdirSync(plainApp);
+  fs.writeFileSync(path.join(plainApp, 'package.json'), JSON.stringify({ name: 'plain', version: '1.0.0', type: 'module' }));
+  fs.writeFileSync(path.join(plainApp, 'main.js'), "console.log('endoScript ran', process.argv.slice(2).join(','));\n");
+  assert.equal(cordon('bundle', 'plain/main.js', '-f', 'endoScript', '-o', 'plain.json', '--no-cache').status, 0);
+  const ran = cordon('run', 'plain.json', '--', 'p', 'q');
+  assert.equal(ran.status, 0, ran.stderr);
+  assert.equal(ran.stdout, 'endoScript ran p,q\n');
 });
 
 test('a bundle runs under the run\'s host: files stay denied unless a flag grants them', () => {
