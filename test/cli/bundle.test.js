@@ -83,6 +83,29 @@ test('a bundle runs under the run\'s host: files stay denied unless a flag grant
   }
 });
 
+test('under a policy: a script bundle is refused (one compartment), an endoZipBase64 bundle is held to it', () => {
+  fs.writeFileSync(path.join(tmp, 'policy.json'), JSON.stringify({ resources: {} }));
+  assert.equal(cordon('bundle', 'runapp/main.js', '-f', 'getExport', '-o', 'pol-script.json', '--no-cache').status, 0);
+  const script = cordon('run', '--policy', 'policy.json', 'pol-script.json', '--', 'x');
+  assert.equal(script.status, 1);
+  assert.match(script.stderr, /runs in one compartment, so a per-package policy cannot apply/);
+  // A dependency that imports a builtin the policy does not grant it.
+  const app = path.join(tmp, 'polapp');
+  fs.mkdirSync(path.join(app, 'node_modules/reader'), { recursive: true });
+  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'polapp', version: '1.0.0', type: 'module', dependencies: { reader: '1.0.0' } }));
+  fs.writeFileSync(path.join(app, 'main.js'), "import { sep } from 'reader';\nconsole.log('separator', sep);\n");
+  fs.writeFileSync(path.join(app, 'node_modules/reader/package.json'), JSON.stringify({ name: 'reader', version: '1.0.0', type: 'module' }));
+  fs.writeFileSync(path.join(app, 'node_modules/reader/index.js'), "import path from 'node:path';\nexport const sep = path.sep;\n");
+  assert.equal(cordon('bundle', 'polapp/main.js', '-o', 'pol-zip.json', '--no-cache').status, 0);
+  const free = cordon('run', 'pol-zip.json');
+  assert.equal(free.status, 0, free.stderr);
+  assert.equal(free.stdout, `separator ${path.sep}\n`);
+  const held = cordon('run', '--policy', 'policy.json', 'pol-zip.json');
+  assert.equal(held.status, 1, held.stderr);
+  assert.match(held.stderr, /POLICY_DENIED/);
+  assert.equal(held.stdout, '');
+});
+
 test('cordon check-bundle: 0 for a sound bundle, 1 with the reason otherwise', () => {
   assert.equal(cordon('bundle', 'runapp/main.js', '-o', 'check.json', '--no-cache').status, 0);
   const sound = cordon('check-bundle', 'check.json');
