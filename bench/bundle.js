@@ -111,13 +111,12 @@ const runOutput = async (output, entry, cordon, host) => {
 
 /** The worker: lockdown, then one contender's step as a `make` function, and the check or the timing. */
 const worker = async values => {
-  await import('ses');
-  const host = await import('../dist/cli/node-host.js');
   const contender = values.worker;
   const step = values.step;
   const entry = prepare(values.app);
   const { builtinImportHook } = await import('./hosts.js');
   let make;
+  let host;
   if (contender === 'esbuild') {
     const esbuild = await import('esbuild');
     make = async () => {
@@ -125,6 +124,8 @@ const worker = async values => {
       return { kind: 'esbuild', text: result.outputFiles[0].text };
     };
   } else {
+    await import('ses');
+    host = await import('../dist/cli/node-host.js');
     lockdown(host.nodeLockdownOptions);
     const crypto = await import('node:crypto');
     const cordon = contender === 'cordon';
@@ -165,16 +166,21 @@ const worker = async values => {
     }
   }
 
+  // The cold call's window on the monotonic clock in µs (what a --cpu-prof profile's timestamps use), to
+  // read a profile of the call alone.
+  let window;
   const time = async () => {
     const start = process.hrtime.bigint();
     await make();
-    return Number(process.hrtime.bigint() - start) / 1e6;
+    const end = process.hrtime.bigint();
+    window ??= [Number(start / 1000n), Number(end / 1000n)];
+    return Number(end - start) / 1e6;
   };
   const cold = await time();
   for (let i = 0; i < Number(values.warmups); i += 1) await time();
   const warm = [];
   for (let i = 0; i < Number(values.warm); i += 1) warm.push(await time());
-  return { cold, warm: median(warm) };
+  return { cold, warm: median(warm), coldWindowUs: window };
 };
 
 /** The driver: prepare, check every output, then time the ones that run, alternating contenders run by run. */
@@ -182,7 +188,15 @@ const drive = values => {
   const started = Date.now();
   const runs = Number(values.runs);
   const log = text => process.stderr.write(`${text}\n`);
-  const spawn = args => spawnSync(process.execPath, [self, ...args], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 26 });
+  const once = args => spawnSync(process.execPath, [self, ...args], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 26 });
+  // Once more after a failure, a few seconds later: other work in this checkout may be rebuilding dist/
+  // at that moment (a module half written). A real failure fails twice.
+  const spawn = args => {
+    const result = once(args);
+    if (result.status === 0) return result;
+    spawnSync('sleep', ['3']);
+    return once(args);
+  };
   const results = [];
   for (const app of values.apps.split(',')) {
     const entry = prepare(app);
@@ -195,9 +209,7 @@ const drive = values => {
       const contenders = step === 'makeScript' ? ['cordon', 'endo', 'esbuild'] : ['cordon', 'endo'];
       const row = { step, contenders: {} };
       for (const contender of contenders) {
-        // Once more after a failure: other work in this checkout may be rebuilding dist/ at that moment.
-        let result = spawn(['--worker', contender, '--app', app, '--step', step, '--check']);
-        if (result.status !== 0) result = spawn(['--worker', contender, '--app', app, '--step', step, '--check']);
+        const result = spawn(['--worker', contender, '--app', app, '--step', step, '--check']);
         const entryOf = (row.contenders[contender] = { cold: [], warm: [] });
         if (result.status !== 0) {
           const failure = failureOf(result);

@@ -4,9 +4,10 @@
 // the floor for reading, parsing and writing an app) and plain node (importing it: the floor for running
 // it). Workloads: the largest app of the real-world list (express) and generated apps of 10 to 10,000
 // modules in 1, 10 and 100 packages. Compile throughput comes from bench/compile.js, the cost of a policy
-// (importLocation with / without, policy generation against LavaMoat's) from bench/policy.js. Writes
+// (importLocation with / without, policy generation against LavaMoat's) from bench/policy.js, scripts and
+// bundles (makeScript, bundleSource against Endo's) from bench/bundle.js. Writes
 // bench/results.json and prints the tables.
-//   npm run bench [-- --runs 5 --sizes 10,100,1000,10000 --packages 1,10,100 --endo-max 1000 --skip-compile --skip-policy --skip-host]
+//   npm run bench [-- --runs 5 --sizes 10,100,1000,10000 --packages 1,10,100 --endo-max 1000 --skip-compile --skip-policy --skip-host --skip-bundle]
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import url from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateApp } from './generate.js';
 import { markdown, printPolicy } from './table.js';
+import { bundleMarkdown, printBundle } from './bundle.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     'skip-compile': { type: 'boolean', default: false },
     'skip-policy': { type: 'boolean', default: false },
     'skip-host': { type: 'boolean', default: false },
+    'skip-bundle': { type: 'boolean', default: false },
     worker: { type: 'string' },
     entry: { type: 'string' },
     archive: { type: 'string' },
@@ -149,6 +152,13 @@ if (!values['skip-host']) {
   host = JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
+// Scripts and bundles (bench/bundle.js: makeScript and bundleSource in each format, Cordon against Endo's, on express and lodash-es).
+let bundle;
+if (!values['skip-bundle']) {
+  process.stderr.write('scripts and bundles…\n');
+  bundle = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench', 'bundle.js'), '--json', '--runs', String(runs)], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 24 }));
+}
+
 process.stderr.write('workloads…\n');
 const workloads = [];
 fs.mkdirSync(path.join(apps, 'express'), { recursive: true });
@@ -164,7 +174,7 @@ for (const packages of values.packages.split(',').map(Number)) {
   }
 }
 
-const results = { node: process.version, runs, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), compile, workloads, policy, host };
+const results = { node: process.version, runs, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), compile, workloads, policy, host, bundle };
 fs.writeFileSync(path.join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 const fmt = op => (op.error ? `fails: ${op.error.slice(0, 40)}` : `${op.ms.toFixed(1)}`);
@@ -205,5 +215,9 @@ if (host) {
   console.log('| app | contender | app I/O ms | × node | × -A | wall ms | × node |');
   console.log('|---|---|---:|---:|---:|---:|---:|');
   for (const row of host) console.log(`| ${row.app} | ${row.contender} | ${row.ioMs.toFixed(1)} | ${row.ioVsNode.toFixed(2)} | ${row.ioVsAllowAll.toFixed(2)} | ${row.wallMs.toFixed(0)} | ${row.wallVsNode.toFixed(2)} |`);
+}
+if (bundle) {
+  printBundle(bundle);
+  console.log(`\nScripts and bundles, for the README:\n\n${bundleMarkdown(bundle)}`);
 }
 console.log(`\nwrote bench/results.json (${results.seconds} s)`);
