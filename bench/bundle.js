@@ -213,8 +213,10 @@ const drive = values => {
         const entryOf = (row.contenders[contender] = { cold: [], warm: [] });
         if (result.status !== 0) {
           const failure = failureOf(result);
-          const [, what, message] = /^ERROR (make|run): (.*)$/.exec(failure) ?? [, 'make', failure];
-          entryOf.error = failure.includes(NOT_BUILT) ? NOT_BUILT : what === 'run' ? `output does not run: ${message}` : `fails: ${message}`;
+          const [, what, message] = /^ERROR (make|run): (.*)$/.exec(failure.replaceAll(`${url.pathToFileURL(root).href}/`, '')) ?? [, 'make', failure];
+          const size = / \(output of (\d+) bytes\)$/.exec(message);
+          if (size) entryOf.bytes = Number(size[1]);
+          entryOf.error = failure.includes(NOT_BUILT) ? NOT_BUILT : what === 'run' ? `output does not run: ${message.replace(/ \(output of \d+ bytes\)$/, '')}` : `fails: ${message}`;
           entryOf.notBuilt = failure.includes(NOT_BUILT);
           continue;
         }
@@ -302,7 +304,8 @@ export function bundleMarkdown(bundle) {
       for (const [contender, s] of Object.entries(contenders)) {
         const name = contender === 'endo' ? INCUMBENT[step.split(' ')[0]] : NAMES[contender];
         const r = contender === 'cordon' ? `**${x(ratio.cold)} / ${x(ratio.warm)}**` : contender === 'esbuild' ? `(Cordon / esbuild ${x(vsEsbuild.cold)} / ${x(vsEsbuild.warm)})` : '';
-        if (s.error) lines.push(`| ${step} | ${name} | ${s.error.replace(/\|/g, '\\|')} | | ${r} | ${bytes(s.bytes)} |`);
+        const error = s.error && (s.error.length > 100 ? `${s.error.slice(0, 99)}…` : s.error).replace(/\|/g, '\\|');
+        if (s.error) lines.push(`| ${step} | ${name} | ${error} | | ${r} | ${bytes(s.bytes)} |`);
         else lines.push(`| ${step} | ${name} | ${n(s.cold)} | ${n(s.warm)} | ${r} | ${bytes(s.bytes)} |`);
       }
     }
