@@ -9,7 +9,7 @@ import 'ses';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import url from 'node:url';
@@ -63,7 +63,8 @@ const KNOWN = {
     kleur: WHY.importForRequire, 'markdown-it': WHY.importForRequire, mustache: WHY.importForRequire, tslib: WHY.importForRequire, underscore: WHY.importForRequire,
     ws: WHY.importForRequire, yargs: WHY.importForRequire, zod: WHY.importForRequire, ejs: WHY.importForRequire,
     axios: WHY.moduleField, 'body-parser': WHY.moduleField, express: WHY.moduleField, pug: WHY.moduleField, qs: WHY.moduleField,
-    cheerio: WHY.sqlite,
+    // node:sqlite is a builtin from Node 22.5: on Node 24 the host module exists.
+    ...(isBuiltin('node:sqlite') ? {} : { cheerio: WHY.sqlite }),
     koa: WHY.koaPath,
     mocha: WHY.browserBuild,
     'readable-stream': WHY.trailingSlash, through2: WHY.trailingSlash, winston: WHY.trailingSlash,
