@@ -82,6 +82,13 @@ const programOf = (record: Record<string, unknown>, where: LoadedModule): string
 
 /** The text of a functor for a captured application. */
 export const functorFromCapture = (modules: readonly LoadedModule[], map: PackageCompartmentMapDescriptor, options: FunctorOptions): string => {
+  // A module's `resolutions` may be computed on each read (the loader's getter): read each once.
+  const resolutionsOf = new Map<LoadedModule, LoadedModule['resolutions']>();
+  const resolutions = (module: LoadedModule) => {
+    let found = resolutionsOf.get(module);
+    if (found === undefined) resolutionsOf.set(module, (found = module.resolutions));
+    return found;
+  };
   const byLocation = new Map<string, LoadedModule>();
   for (const module of modules) byLocation.set(`${module.compartment}\u0000${module.module}`, module);
   const names = archiveNames([...new Set(modules.map(m => m.compartment))].map(location => map.compartments[location]!));
@@ -95,9 +102,10 @@ export const functorFromCapture = (modules: readonly LoadedModule[], map: Packag
     if (index.has(module) || visiting.has(module)) return;
     visiting.add(module);
     const record = module.record as { imports?: readonly string[] };
-    const specifiers = [...(record.imports ?? []), ...[...module.resolutions.keys()].sort()];
+    const table = resolutions(module);
+    const specifiers = [...(record.imports ?? []), ...[...table.keys()].sort()];
     for (const specifier of specifiers) {
-      const resolution = module.resolutions.get(specifier);
+      const resolution = table.get(specifier);
       if (resolution?.type !== 'module') continue;
       const found = byLocation.get(`${resolution.compartment}\u0000${resolution.module}`);
       if (found) visit(found);
@@ -119,7 +127,7 @@ export const functorFromCapture = (modules: readonly LoadedModule[], map: Packag
   const entries = order.map(module => {
     const record = module.record as unknown as Record<string, unknown>;
     const links: Record<string, number | { h: string } | { e: string }> = {};
-    for (const [specifier, resolution] of [...module.resolutions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [specifier, resolution] of [...resolutions(module)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (resolution.type === 'module') {
         const found = byLocation.get(`${resolution.compartment}\u0000${resolution.module}`);
         links[specifier] = found ? index.get(found)! : { e: `Cannot find module '${specifier}' in the bundle (imported by ${nameOf(module)})` };
