@@ -9,7 +9,7 @@
  * latter). A script format runs in one new compartment with the endowments, its global object hardened.
  */
 import { CordonError } from '../diagnostics/index.js';
-import { findCompartmentConstructor, type CompartmentConstructor, type CompartmentInstance, type ImportHook } from '../link/index.js';
+import { findCompartmentConstructor, ownGlobals, type CompartmentConstructor, type CompartmentInstance, type ImportHook } from '../link/index.js';
 import { decodeBase64, validateBundle, type BundleLimits } from '../model/index.js';
 import { parseArchive, type ParseArchiveOptions } from './archive.js';
 
@@ -163,6 +163,13 @@ export const importBundle = async (bundle: unknown, options: ImportBundleOptions
   if (checked.moduleFormat === 'nestedEvaluate') endowments.nestedEvaluate = (text: string) => compartment!.evaluate(text);
   if (checked.moduleFormat !== 'endoScript') source = `(${source})\n${checked.sourceMap ?? ''}`;
   compartment = new Compartment({ __options__: true, globals: endowments, transforms: [...transforms] });
+  // What every package compartment of an archive gets of its own (Node's `global`, a Function whose
+  // `Function('return this')()` is this global, a Symbol, an Error with V8's stack API), before the
+  // global is hardened as the incumbent hardens it; given endowments of those names win.
+  ownGlobals(compartment.globalThis);
+  for (const name of ['global', 'Symbol', 'Function', 'Error']) {
+    if (Object.prototype.hasOwnProperty.call(given, name)) Object.defineProperty(compartment.globalThis, name, { value: (given as Record<string, unknown>)[name], writable: true, enumerable: false, configurable: true });
+  }
   hardenOf()(compartment.globalThis);
   const result = compartment.evaluate(source);
   if (checked.moduleFormat === 'endoScript') return result as Record<string, unknown>;

@@ -4,6 +4,7 @@
 import 'ses';
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { zipSync, unzipSync } from 'fflate';
 import { bundleSource } from 'cordon/bundle-source.js';
@@ -148,4 +149,21 @@ test('base64 is decoded strictly, without Buffer', () => {
   assert.throws(() => decodeBase64('AB$D'), { code: 'CORDON_INVALID_BUNDLE', message: /"\$" at 2 is not base64/ });
   assert.throws(() => decodeBase64('ABCDE'), { code: 'CORDON_INVALID_BUNDLE', message: /impossible length/ });
   assert.throws(() => decodeBase64({}), { code: 'CORDON_INVALID_ARGUMENT', message: /must be a string, not object/ });
+});
+
+test("a script bundle's compartment has what each archive package gets of its own: Node's global, Function('return this')(), an Error with V8's stack API; endowments of those names win", async () => {
+  const dir = path.join(root, 'own-globals');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"own","version":"1.0.0"}');
+  fs.writeFileSync(
+    path.join(dir, 'main.js'),
+    "module.exports = { global: typeof global, same: global === globalThis, sloppyThis: Function('return this')() === globalThis, captureStackTrace: typeof Error.captureStackTrace, symbol: typeof Symbol.iterator };\n",
+  );
+  for (const format of ['endoScript', 'getExport', 'nestedEvaluate']) {
+    const bundle = await bundleSource(path.join(dir, 'main.js'), format);
+    const { default: seen } = await importBundle(bundle);
+    assert.deepEqual({ ...seen }, { global: 'object', same: true, sloppyThis: true, captureStackTrace: 'function', symbol: 'symbol' }, format);
+    const { default: given } = await importBundle(bundle, { endowments: { global: 'mine' } });
+    assert.equal(given.global, 'string', `${format}: an endowment named global wins`);
+  }
 });
