@@ -49,6 +49,7 @@ const ENGINES = {
 
 const WAYS = {
   'makeScript': { kind: 'script', options: {} },
+  'makeScript { useEvaluate }': { kind: 'script', options: { useEvaluate: true } },
   "makeScript { format: 'cjs' }": { kind: 'script', options: { format: 'cjs' } },
   "makeScript { useEvaluate, format: 'cjs' }": { kind: 'script', options: { useEvaluate: true, format: 'cjs' } },
   "makeFunctor { format: 'cjs' }": { kind: 'functor', options: { format: 'cjs' } },
