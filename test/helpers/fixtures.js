@@ -1,5 +1,6 @@
 // Fixture trees (test/fixtures/<scenario>/) on disk, and the same trees as memory powers.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import url from 'node:url';
 import crypto from 'node:crypto';
@@ -37,4 +38,14 @@ export const memoryPowers = (scenario, mountPath = '/fixture') => {
   };
   walk(root);
   return makeMemoryPowers(files, { symlinks, computeSha512: bytes => crypto.createHash('sha512').update(bytes).digest('hex') });
+};
+
+/** A small tree in a fresh temporary folder: relative path → text. Returns the folder. */
+export const writeTree = (files, prefix = 'cordon-tree-') => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    fs.writeFileSync(path.join(root, name), text);
+  }
+  return root;
 };

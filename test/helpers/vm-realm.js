@@ -19,7 +19,7 @@
 // terminated.
 import vm from 'node:vm';
 import { Worker, isMainThread, workerData, parentPort } from 'node:worker_threads';
-import { lockdownScriptOf, completionScript, lockdownStepSource, collectOutcome } from './xs.js';
+import { lockdownScriptOf, completionScript, lockdownStepSource, collectOutcome, threadAnswer } from './xs.js';
 
 // In-realm channel to the host: a top-level lexical binding (script scope, shared by the
 // context's later scripts, not a property of globalThis). The host function is held only in a
@@ -49,22 +49,7 @@ export async function runInVmRealm(sources, { lockdownBundle, lockdown, lockdown
   lockdownScriptOf(job.lockdown); // an unusable bundle is refused here, before a thread starts
   const thread = new Worker(new URL(import.meta.url), { workerData: job });
   try {
-    return await new Promise((resolve, reject) => {
-      const backstop = setTimeout(() => reject(Error(`vm realm: the harness thread did not end within ${timeoutMs} ms + 10 s; terminated`)), timeoutMs + 10_000);
-      thread.on('message', message => {
-        clearTimeout(backstop);
-        if (message.error) reject(Object.assign(Error(message.error.message), message.error.extra));
-        else resolve(message.outcome);
-      });
-      thread.on('error', error => {
-        clearTimeout(backstop);
-        reject(error);
-      });
-      thread.on('exit', code => {
-        clearTimeout(backstop);
-        reject(Error(`vm realm: the harness thread exited (${code}) without an answer`));
-      });
-    });
+    return await threadAnswer(thread, { label: 'vm realm', timeoutMs });
   } finally {
     await thread.terminate();
   }

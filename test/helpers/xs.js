@@ -189,34 +189,49 @@ export async function runInXs(sources, { timeoutMs = 20000, lockdown = 'publishe
     }
   };
   try {
-    return await new Promise((resolve, reject) => {
-      // The thread has its own timer; this one is for a thread that fails to end.
-      const backstop = setTimeout(() => {
+    return await threadAnswer(thread, {
+      label: 'XS',
+      timeoutMs,
+      onTimeout: () => {
         killEngine();
-        reject(Error(`XS: the harness thread did not end within ${timeoutMs} ms + 10 s; engine killed`));
-      }, timeoutMs + 10_000);
-      thread.on('message', message => {
-        if (message.pid !== undefined) {
-          pid = message.pid;
-          return;
-        }
-        clearTimeout(backstop);
-        if (message.error) reject(Object.assign(Error(message.error.message), message.error.extra));
-        else resolve(message.outcome);
-      });
-      thread.on('error', error => {
-        clearTimeout(backstop);
-        reject(error);
-      });
-      thread.on('exit', code => {
-        clearTimeout(backstop);
-        reject(Error(`XS: the harness thread exited (${code}) without an answer${threadOutput ? `:\n${threadOutput}` : ''}`));
-      });
+        return 'engine killed';
+      },
+      onMessage: message => {
+        if (message.pid === undefined) return false;
+        pid = message.pid;
+        return true;
+      },
+      exitDetail: () => (threadOutput ? `:\n${threadOutput}` : ''),
     });
   } finally {
     killEngine(); // a no-op when the engine exited (the pid may be reused in theory; it is ours only moments ago)
     await thread.terminate();
   }
+}
+
+/**
+ * The one answer of a harness thread (`{ outcome }` or `{ error }`), shared by runInXs and
+ * runInVmRealm. The thread keeps its own timer; the backstop is for a thread that fails to end.
+ * `onMessage` may consume a message (returns true); `exitDetail` adds to the exit error.
+ */
+export function threadAnswer(thread, { label, timeoutMs, onTimeout = () => 'terminated', onMessage = () => false, exitDetail = () => '' }) {
+  return new Promise((resolve, reject) => {
+    const backstop = setTimeout(() => reject(Error(`${label}: the harness thread did not end within ${timeoutMs} ms + 10 s; ${onTimeout()}`)), timeoutMs + 10_000);
+    thread.on('message', message => {
+      if (onMessage(message)) return;
+      clearTimeout(backstop);
+      if (message.error) reject(Object.assign(Error(message.error.message), message.error.extra));
+      else resolve(message.outcome);
+    });
+    thread.on('error', error => {
+      clearTimeout(backstop);
+      reject(error);
+    });
+    thread.on('exit', code => {
+      clearTimeout(backstop);
+      reject(Error(`${label}: the harness thread exited (${code}) without an answer${exitDetail()}`));
+    });
+  });
 }
 
 // ---- the worker thread: @endo/init + @agoric/xsnap ----

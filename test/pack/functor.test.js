@@ -15,7 +15,7 @@ import { makeScript } from 'cordon/script.js';
 import { makeFunctor } from 'cordon/functor.js';
 import { makeScriptFromMap } from 'cordon/script-lite.js';
 import { makeFunctorFromMap } from 'cordon/functor-lite.js';
-import { fixtureRoot, fixtureUrl, nodePowers } from '../helpers/fixtures.js';
+import { fixtureRoot, fixtureUrl, nodePowers, writeTree } from '../helpers/fixtures.js';
 
 lockdown({ errorTaming: 'unsafe', overrideTaming: 'severe' });
 
@@ -93,15 +93,7 @@ test('text and bytes modules are carried as importLocation gives them; censored 
   }
 });
 
-/** A small tree in a temporary folder. */
-const tree = files => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-functor-'));
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    fs.writeFileSync(path.join(root, name), text);
-  }
-  return root;
-};
+const tree = files => writeTree(files, 'cordon-functor-');
 
 test('useEvaluate keeps each module\'s lines: a stack names the module under the sourceURL prefix at its line', async () => {
   const root = tree({

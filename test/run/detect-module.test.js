@@ -10,18 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import url from 'node:url';
 import { importLocation } from 'cordon';
-import { nodePowers } from '../helpers/fixtures.js';
+import { nodePowers, writeTree } from '../helpers/fixtures.js';
 
 lockdown({ errorTaming: 'unsafe', overrideTaming: 'severe' });
 
-const tree = files => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-detect-'));
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    fs.writeFileSync(path.join(root, name), text);
-  }
-  return root;
-};
+const tree = files => writeTree(files, 'cordon-detect-');
 
 const nodeAnswer = file =>
   JSON.parse(
