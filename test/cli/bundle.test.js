@@ -207,3 +207,17 @@ test('bundles from the CLI are the library\'s and deterministic across paths', (
     assert.ok(!one.stdout.includes(path.dirname(a)), format);
   }
 });
+
+test('determinism across processes and checkouts: two cordon bundle processes, on two copies of the app at different paths, write the same bytes in every format', () => {
+  const one = writeApp(path.join(tmp, 'checkout-one', 'app'));
+  const two = writeApp(path.join(tmp, 'elsewhere', 'deeper', 'checkout-two', 'app'));
+  for (const format of FORMATS) {
+    const a = cordon('bundle', one, '-f', format, '--no-cache', '-o', `one-${format}.json`);
+    const b = cordon('bundle', two, '-f', format, '--no-cache', '-o', `two-${format}.json`);
+    assert.equal(a.status, 0, a.stderr);
+    assert.equal(b.status, 0, b.stderr);
+    const bytes = fs.readFileSync(path.join(tmp, `one-${format}.json`));
+    assert.deepEqual(bytes, fs.readFileSync(path.join(tmp, `two-${format}.json`)), format);
+    assert.ok(!bytes.toString('utf8').includes(tmp), `${format}: no path of the machine`);
+  }
+});
