@@ -41,7 +41,8 @@ const WHY = {
   browserBuild: "Endo's conditions pick mocha's browser build, which reads navigator.userAgent",
   trailingSlash: "Endo resolves `require('string_decoder/')` (a trailing slash: the npm package, in Node) as a host module and archives nothing for it",
   yamlBundle: "Endo's bundleSource fails on yaml: it parses an ES module (yaml's browser build) as CommonJS",
-  cjsNames: "Endo's CommonJS analysis misses names Node's lexer finds (property-expr's getter, date-fns's longFormatters), so an importer's named import fails or the name is absent",
+  cjsNames: "Endo's CommonJS analysis misses names Node's lexer finds (property-expr's getter), so an importer's named import fails",
+  stars: "Endo's records keep `export *` unresolved, and SES drops a name two stars give (date-fns's longFormatters); Cordon's own archives carry the stars resolved by binding",
   nunjucks: 'nunjucks assigns `valueOf` on an object made from the frozen String.prototype (fails under SES everywhere: docs/real-world.md)',
 };
 
@@ -69,7 +70,7 @@ const KNOWN = {
     mocha: WHY.browserBuild,
     'readable-stream': WHY.trailingSlash, through2: WHY.trailingSlash, winston: WHY.trailingSlash,
     yaml: WHY.yamlBundle,
-    yup: WHY.cjsNames, 'date-fns': WHY.cjsNames,
+    yup: WHY.cjsNames, 'date-fns': WHY.stars,
     nunjucks: WHY.nunjucks,
   },
 };
