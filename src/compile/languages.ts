@@ -19,6 +19,7 @@ import {
 import { compileCommonJs, evadeCensoredProgram, makeCommonJsModuleSource, type CompiledCommonJs } from './cjs.js';
 import { literalDynamicImports, ModuleSource } from './mjs/module-source.js';
 import type { SourceMapObject } from './splice.js';
+import { withCompileCache, type CacheCodec, type CachedCjs, type CachedMjs, type CompileCache } from './cache.js';
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -162,3 +163,37 @@ export const precompile = (language: 'mjs' | 'cjs', text: string): Uint8Array =>
   const { imports, exports, reexports, source } = compileCommonJs(text);
   return encoder.encode(JSON.stringify({ imports, exports, reexports, source }));
 };
+
+/**
+ * The `mjs`/`cjs` answers kept by a compile cache (`cache.ts`), and read back: an ES module as the
+ * precompiled record an archive holds (with this location's sourceURL), CommonJS as its compiled
+ * wrapper, made into this location's record as the `cjs` parser makes it.
+ */
+const cacheCodec: CacheCodec = {
+  toCache: (lang, result) => {
+    const { record, dynamicImports = [] } = result as { record: Record<string, unknown>; dynamicImports?: readonly string[] };
+    if (lang === 'mjs') {
+      const fields = ['imports', 'exports', 'reexports', '__liveExportMap__', '__reexportMap__', '__fixedExportMap__', '__needsImport__', '__needsImportMeta__'];
+      const kept: Record<string, unknown> = Object.fromEntries(fields.map(field => [field, record[field]]));
+      kept.__syncModuleProgram__ = String(record.__syncModuleProgram__).replace(/\n\/\/# sourceURL=[^\n]*$/, '');
+      return { record: kept, dynamicImports };
+    }
+    const compiled = compiledCommonJs.get(record)!;
+    return { imports: compiled.imports, exports: compiled.exports, reexports: compiled.reexports, source: compiled.source, needsImport: compiled.needsImport, dynamicImports: compiled.dynamicImports };
+  },
+  fromCache: (lang, value, bytes, specifier, location, options) => {
+    if (lang === 'mjs') {
+      const { record, dynamicImports } = value as CachedMjs;
+      const program = `${String(record.__syncModuleProgram__)}\n//# sourceURL=${location.replace(/[\r\n\u2028\u2029]/g, '')}`;
+      return { parser: 'mjs', bytes, record: Object.freeze({ ...record, __syncModuleProgram__: program }), dynamicImports };
+    }
+    const compiled = value as CachedCjs as unknown as CompiledCommonJs;
+    const record = commonJsRecord(compiled, specifier, location, options);
+    compiledCommonJs.set(record, compiled);
+    return { parser: 'cjs', bytes, record, dynamicImports: compiled.dynamicImports };
+  },
+};
+
+/** The parsers with `mjs` and `cjs` served from a compile cache where they can be (`cache.ts`). */
+export const cachingParsers = (parsers: ParserForLanguage, cache: CompileCache, computeSha512: (bytes: Uint8Array) => string): ParserForLanguage =>
+  withCompileCache(parsers, cache, computeSha512, cacheCodec, (lang, parser) => parser === defaultParserForLanguage[lang]);

@@ -7,7 +7,7 @@
  * `static-imports.ts`.
  */
 import { CordonError, requireErrorOf } from '../diagnostics/index.js';
-import { defaultParserForLanguage, type exportsOfCommonJs } from '../compile/index.js';
+import { cachingParsers, defaultParserForLanguage, type exportsOfCommonJs } from '../compile/index.js';
 import type { ModuleSourceRecord, PackageCompartmentMapDescriptor, ParserForLanguage } from '../model/index.js';
 import type { ReadNowPowers, ReadPowers } from '../powers/index.js';
 import type { ImportKind } from '../resolve/index.js';
@@ -50,7 +50,10 @@ export class ModuleLoader {
     this.#map = map;
     this.#powers = powers;
     this.#options = options;
-    this.#parsers = { ...defaultParserForLanguage, ...options.parserForLanguage };
+    const parsers = { ...defaultParserForLanguage, ...options.parserForLanguage };
+    // A compile cache serves Cordon's own mjs/cjs compilers, keyed by the SHA-512 of each source.
+    const { compileCache } = options;
+    this.#parsers = compileCache && powers.computeSha512 && !options.sourceMapHook ? cachingParsers(parsers, compileCache, powers.computeSha512) : parsers;
     this.#context = {
       map,
       searchSuffixes: options.searchSuffixes,

@@ -2,6 +2,7 @@
  * What the loader is given and what it reports: its options (languages, transforms, host modules,
  * the policy's gate, hooks), the module transforms, and the events of the modules it loads.
  */
+import type { CompileCache } from '../compile/index.js';
 import type { ModuleSourceRecord, PackageCompartmentDescriptor, ParserForLanguage } from '../model/index.js';
 import type { Resolution } from './resolve-specifier.js';
 
@@ -40,6 +41,8 @@ export interface LoaderOptions {
   readonly moduleSourceHook?: ((event: ModuleSourceHookEvent) => void) | undefined;
   readonly log?: ((...args: unknown[]) => void) | undefined;
   /** Receives the source map of each compiled module (Endo's `sourceMapHook` of makeArchive). */
+  /** Cordon: compiled modules kept between runs (`makeNodeCompileCache`); needs read powers with `computeSha512`. */
+  readonly compileCache?: CompileCache | undefined;
   readonly sourceMapHook?: ((sourceMap: string, details: { compartment: string; module: string; location: string; sha512?: string | undefined }) => void) | undefined;
   /**
    * The policy's check of every resolution (static imports while loading, dynamic ones when they

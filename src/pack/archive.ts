@@ -14,7 +14,7 @@ import { writeStoredZip } from './zip.js';
 export type ArchiveOptions = CaptureOptions;
 export type ArchiveLocationOptions = ArchiveOptions & MapNodeModulesOptions;
 
-const ARCHIVE_OPTIONS = ['modules', 'importHook', 'importNowHook', 'parserForLanguage', 'moduleTransforms', 'syncModuleTransforms', 'searchSuffixes', 'log', 'Compartment', 'onModule', 'sourceMapHook', 'policy'];
+const ARCHIVE_OPTIONS = ['modules', 'importHook', 'importNowHook', 'parserForLanguage', 'moduleTransforms', 'syncModuleTransforms', 'searchSuffixes', 'log', 'Compartment', 'onModule', 'sourceMapHook', 'policy', 'compileCache'];
 
 const unpack = (powers: ReadFnOrPowers): ReadPowers => (typeof powers === 'function' ? { read: powers } : powers);
 

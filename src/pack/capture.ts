@@ -9,7 +9,7 @@
  */
 import { CordonError } from '../diagnostics/index.js';
 import { link, type ImportHook, type ImportNowHook } from '../link/index.js';
-import { compileCommonJs, compiledCommonJsOf, type LoadedModule, type ModuleTransform, type SyncModuleTransform } from '../load/index.js';
+import { compileCommonJs, compiledCommonJsOf, type CompileCache, type LoadedModule, type ModuleTransform, type SyncModuleTransform } from '../load/index.js';
 import {
   archiveSpecifier,
   COMPARTMENT_MAP_NAME,
@@ -41,6 +41,8 @@ export interface CaptureOptions {
    * capture, and the attenuators it names are archived (from the entry package's dependencies).
    */
   readonly policy?: unknown;
+  /** Compiled modules kept between runs (the loader's `compileCache`); the archive's bytes are the same with or without it. */
+  readonly compileCache?: CompileCache | undefined;
 }
 
 export interface Capture {
@@ -104,6 +106,7 @@ export const captureModules = async (readPowers: ReadPowers, map: PackageCompart
     searchSuffixes: options.searchSuffixes,
     log: options.log,
     sourceMapHook: options.sourceMapHook,
+    compileCache: options.compileCache,
     modules: options.modules,
     importHook: noteMissingExits(options.importHook, missingExits),
     importNowHook: noteMissingExits(options.importNowHook, missingExits),

@@ -28,7 +28,7 @@ export interface FunctorOptions extends Omit<CaptureOptions, 'modules' | 'import
 }
 export type FunctorLocationOptions = FunctorOptions & MapNodeModulesOptions;
 
-const FUNCTOR_OPTIONS = ['format', 'useEvaluate', 'sourceUrlPrefix', 'parserForLanguage', 'moduleTransforms', 'syncModuleTransforms', 'searchSuffixes', 'log', 'Compartment', 'onModule', 'sourceMapHook', 'policy'];
+const FUNCTOR_OPTIONS = ['format', 'useEvaluate', 'sourceUrlPrefix', 'parserForLanguage', 'moduleTransforms', 'syncModuleTransforms', 'searchSuffixes', 'log', 'Compartment', 'onModule', 'sourceMapHook', 'policy', 'compileCache'];
 
 const decoder = new TextDecoder();
 

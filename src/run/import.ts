@@ -5,7 +5,7 @@
  */
 import { CordonError, isCordonError } from '../diagnostics/index.js';
 import { MAP_OPTION_NAMES, mapNodeModules, splitMapOptions, type MapNodeModulesOptions } from '../discover/index.js';
-import type { ModuleSourceHookEvent, ModuleTransform, SyncModuleTransform } from '../load/index.js';
+import type { CompileCache, ModuleSourceHookEvent, ModuleTransform, SyncModuleTransform } from '../load/index.js';
 import { IMPORT_OPTION_NAMES, link, type ImportOptions } from '../link/index.js';
 
 export type { ImportOptions };
@@ -17,6 +17,8 @@ const unpackReadPowers = (powers: ReadFnOrPowers): ReadPowers => (typeof powers 
 /** Options read when modules are loaded. */
 export interface LoadOptions extends ImportOptions {
   parserForLanguage?: ParserForLanguage | undefined;
+  /** Compiled modules kept between runs (`makeNodeCompileCache` from cordon/node-powers.js); needs read powers with `computeSha512`. */
+  compileCache?: CompileCache | undefined;
   moduleTransforms?: Readonly<Record<string, ModuleTransform>> | undefined;
   syncModuleTransforms?: Readonly<Record<string, SyncModuleTransform>> | undefined;
   searchSuffixes?: readonly string[] | undefined;
@@ -26,7 +28,7 @@ export interface LoadOptions extends ImportOptions {
 
 export type LoadLocationOptions = LoadOptions & MapNodeModulesOptions;
 
-const LOAD_OPTIONS = [...IMPORT_OPTION_NAMES, 'parserForLanguage', 'moduleTransforms', 'syncModuleTransforms', 'searchSuffixes', 'moduleSourceHook', 'log'];
+const LOAD_OPTIONS = [...IMPORT_OPTION_NAMES, 'parserForLanguage', 'moduleTransforms', 'syncModuleTransforms', 'searchSuffixes', 'moduleSourceHook', 'log', 'compileCache'];
 
 const checkOptions = (options: object, allowed: readonly string[]): void => {
   for (const key of Object.keys(options)) {
@@ -72,6 +74,7 @@ export const loadFromMap = async (readPowers: ReadFnOrPowers, compartmentMap: Pa
         syncModuleTransforms: merged.syncModuleTransforms,
         searchSuffixes: merged.searchSuffixes,
         moduleSourceHook: merged.moduleSourceHook,
+        compileCache: merged.compileCache,
         log: merged.log,
         globals: merged.globals,
         globalsFor: merged.globalsFor,

@@ -1,0 +1,142 @@
+/**
+ * Node's store for the compile cache (`compile/cache.ts`): one JSON file per compiled module under a
+ * folder (by default the app's `node_modules/.cache/cordon/`), over the `fs` and `crypto` the caller
+ * passes (`makeNodeCompileCache({ fs, crypto, directory })`).
+ *
+ * - File `<directory>/<2 hex>/<62 hex>.json`, named by the SHA-256 of the entry's key; the entry holds
+ *   its key, which the reader checks (a foreign or moved file is a miss).
+ * - Writes are atomic (a temporary file beside the target, then renamed) and best effort: a read-only
+ *   or missing folder means the modules are compiled, not an error.
+ * - Bounded: at most `maxBytes` (default 256 MiB); when a process first writes, and at most every ten
+ *   minutes, the oldest entries (by modification time) go until the folder is under 80% of it.
+ * - The fingerprint names the compiler: a hash of Cordon's compile stage (its built files) and of the
+ *   parser packages' versions, so another Cordon never reads this one's entries as its own.
+ */
+import type { CompileCache } from '../compile/index.js';
+
+interface CacheFs {
+  readFileSync(path: string): Uint8Array;
+  readFileSync(path: string, encoding: 'utf8'): string;
+  writeFileSync(path: string, bytes: Uint8Array | string): void;
+  renameSync(from: string, to: string): void;
+  mkdirSync(path: string, options: { recursive: true }): unknown;
+  readdirSync(path: string, options: { withFileTypes: true }): { name: string; isDirectory(): boolean; isFile(): boolean }[];
+  statSync(path: string): { size: number; mtimeMs: number };
+  rmSync(path: string, options?: { force?: boolean }): void;
+}
+interface Hash {
+  update(data: Uint8Array | string): Hash;
+  digest(encoding: 'hex'): string;
+}
+interface CacheCrypto {
+  createHash(algorithm: string): Hash;
+  randomBytes(size: number): { toString(encoding: 'hex'): string };
+}
+
+export interface NodeCompileCacheOptions {
+  readonly fs: CacheFs;
+  readonly crypto: CacheCrypto;
+  /** The folder (a path). */
+  readonly directory: string;
+  readonly maxBytes?: number | undefined;
+  /** Names what else shapes the compiler's output for this caller (added to the fingerprint). */
+  readonly salt?: string | undefined;
+}
+
+const PRUNE_MARK = '.pruned';
+const PRUNE_EVERY_MS = 10 * 60 * 1000;
+
+/** A hash of Cordon's compile stage as built (every file of dist/compile) and of the parsers it uses. */
+const compilerFingerprint = (fs: CacheFs, crypto: CacheCrypto, salt: string): string => {
+  const hash = crypto.createHash('sha256');
+  hash.update(`cordon-compile\0${salt}\0`);
+  const walk = (dir: URL, prefix: string): void => {
+    const entries = fs.readdirSync(decodeURIComponent(dir.pathname), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const entry of entries) {
+      if (entry.isDirectory()) walk(new URL(`${entry.name}/`, dir), `${prefix}${entry.name}/`);
+      else if (entry.isFile() && entry.name.endsWith('.js')) hash.update(`${prefix}${entry.name}\0`).update(fs.readFileSync(decodeURIComponent(new URL(entry.name, dir).pathname))).update('\0');
+    }
+  };
+  walk(new URL('../compile/', import.meta.url), '');
+  // The parsers' versions: installed under Cordon's own node_modules, or beside it (hoisted).
+  for (const name of ['meriyah', 'cjs-module-lexer', 'magic-string']) {
+    let version = '?';
+    for (const candidate of [`../../node_modules/${name}/package.json`, `../../../${name}/package.json`]) {
+      try {
+        version = String((JSON.parse(fs.readFileSync(decodeURIComponent(new URL(candidate, import.meta.url).pathname), 'utf8')) as { version?: unknown }).version);
+        break;
+      } catch {
+        // not there
+      }
+    }
+    hash.update(`${name}@${version}\0`);
+  }
+  return hash.digest('hex');
+};
+
+export const makeNodeCompileCache = ({ fs, crypto, directory, maxBytes = 256 * 1024 * 1024, salt = '' }: NodeCompileCacheOptions): CompileCache => {
+  const fingerprint = compilerFingerprint(fs, crypto, salt);
+  const dir = directory.endsWith('/') ? directory.slice(0, -1) : directory;
+  const fileOf = (key: string): string => {
+    const name = crypto.createHash('sha256').update(key).digest('hex');
+    return `${dir}/${name.slice(0, 2)}/${name.slice(2)}.json`;
+  };
+  let pruned = false;
+  const prune = (): void => {
+    pruned = true;
+    const mark = `${dir}/${PRUNE_MARK}`;
+    try {
+      if (Date.now() - fs.statSync(mark).mtimeMs < PRUNE_EVERY_MS) return;
+    } catch {
+      // never pruned
+    }
+    const files: { path: string; size: number; mtimeMs: number }[] = [];
+    let total = 0;
+    for (const sub of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (!sub.isDirectory()) continue;
+      for (const entry of fs.readdirSync(`${dir}/${sub.name}`, { withFileTypes: true })) {
+        if (!entry.isFile()) continue;
+        const path = `${dir}/${sub.name}/${entry.name}`;
+        const { size, mtimeMs } = fs.statSync(path);
+        files.push({ path, size, mtimeMs });
+        total += size;
+      }
+    }
+    if (total > maxBytes) {
+      files.sort((a, b) => a.mtimeMs - b.mtimeMs);
+      for (const file of files) {
+        if (total <= maxBytes * 0.8) break;
+        fs.rmSync(file.path, { force: true });
+        total -= file.size;
+      }
+    }
+    fs.writeFileSync(mark, '');
+  };
+  return Object.freeze({
+    fingerprint,
+    get: (key: string): Uint8Array | undefined => {
+      try {
+        return fs.readFileSync(fileOf(key));
+      } catch {
+        return undefined;
+      }
+    },
+    set: (key: string, bytes: Uint8Array): void => {
+      const file = fileOf(key);
+      const temporary = `${file}.${crypto.randomBytes(6).toString('hex')}.tmp`;
+      try {
+        fs.mkdirSync(file.slice(0, file.lastIndexOf('/')), { recursive: true });
+        fs.writeFileSync(temporary, bytes);
+        fs.renameSync(temporary, file);
+        if (!pruned) prune();
+      } catch {
+        // Best effort (a read-only folder, a full disk): the module was compiled all the same.
+        try {
+          fs.rmSync(temporary, { force: true });
+        } catch {
+          // nothing to remove
+        }
+      }
+    },
+  });
+};
