@@ -82,7 +82,7 @@ export const makeNodeCompileCache = ({ fs, crypto, directory, maxBytes = 256 * 1
     return `${dir}/${name.slice(0, 2)}/${name.slice(2)}.json`;
   };
   let pruned = false;
-  const prune = (): void => {
+  const prune = (keep: string): void => {
     pruned = true;
     const mark = `${dir}/${PRUNE_MARK}`;
     try {
@@ -97,15 +97,17 @@ export const makeNodeCompileCache = ({ fs, crypto, directory, maxBytes = 256 * 1
       for (const entry of fs.readdirSync(`${dir}/${sub.name}`, { withFileTypes: true })) {
         if (!entry.isFile()) continue;
         const path = `${dir}/${sub.name}/${entry.name}`;
+        if (path === keep) continue; // the entry just written stays
         const { size, mtimeMs } = fs.statSync(path);
         files.push({ path, size, mtimeMs });
         total += size;
       }
     }
-    if (total > maxBytes) {
+    const kept = fs.statSync(keep).size;
+    if (total > maxBytes - kept) {
       files.sort((a, b) => a.mtimeMs - b.mtimeMs);
       for (const file of files) {
-        if (total <= maxBytes * 0.8) break;
+        if (total <= maxBytes * 0.8 - kept) break;
         fs.rmSync(file.path, { force: true });
         total -= file.size;
       }
@@ -128,7 +130,7 @@ export const makeNodeCompileCache = ({ fs, crypto, directory, maxBytes = 256 * 1
         fs.mkdirSync(file.slice(0, file.lastIndexOf('/')), { recursive: true });
         fs.writeFileSync(temporary, bytes);
         fs.renameSync(temporary, file);
-        if (!pruned) prune();
+        if (!pruned) prune(file);
       } catch {
         // Best effort (a read-only folder, a full disk): the module was compiled all the same.
         try {
