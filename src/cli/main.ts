@@ -25,6 +25,8 @@ Commands:
       --policy <file>     the policy (LavaMoat's policy.json or Endo's policy object as JSON);
                           default: lavamoat/node/policy.json in the entry's package, if present
       --policy-override <file>  merged over the policy (default: policy-override.json beside it)
+      --cache <dir>       the compile cache (default: node_modules/.cache/cordon of the entry's package);
+                          --no-cache: compile every module afresh, keep nothing
     Host permissions (deny by default; each item may be PKG=RESOURCE, for that package only):
       --allow-read[=PATH,…]   --allow-write[=PATH,…]   a path grants its subtree (relative to the cwd)
       --allow-net[=HOST[:PORT],…]   connect, listen, DNS    --allow-run[=PROGRAM,…]   child processes
@@ -116,10 +118,13 @@ const runCommand = async (given: string[]): Promise<number> => {
       dev: { type: 'boolean', default: false },
       policy: { type: 'string' },
       'policy-override': { type: 'string' },
+      cache: { type: 'string' },
+      'no-cache': { type: 'boolean', default: false },
     },
   });
   const [entry, ...rest] = positionals;
   if (entry === undefined) return fail(`run needs an entry module\n\n${USAGE}`, 2);
+  if (values['no-cache'] && values.cache !== undefined) return fail('run takes --cache <dir> or --no-cache, not both', 2);
   const appArgs = [...rest, ...(separator === -1 ? [] : args.slice(separator + 1))];
   return runApplication({
     entry,
@@ -133,6 +138,7 @@ const runCommand = async (given: string[]): Promise<number> => {
     fs: flags.fs,
     snapshot: flags.snapshot,
     deterministic: flags.deterministic,
+    cache: values['no-cache'] ? false : values.cache,
   });
 };
 

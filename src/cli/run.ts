@@ -27,6 +27,8 @@ export interface RunOptions extends RunHostOptions {
   /** `--policy FILE`; else `lavamoat/node/policy.json` of the entry's package, if there is one. */
   readonly policy?: string | undefined;
   readonly policyOverride?: string | undefined;
+  /** `--cache DIR` (the compile cache's folder), `false` for `--no-cache`; default: the app's node_modules/.cache/cordon. */
+  readonly cache?: string | false | undefined;
   /** `cordon policy generate --audit`: run with everything allowed, reporting every use (no policy read). */
   readonly audit?: ((use: AuditedUse) => void) | undefined;
 }
@@ -35,6 +37,14 @@ interface SesGlobals {
   lockdown?: (options: object) => void;
   Compartment?: new (options?: object) => { globalThis: object };
 }
+
+/** `node_modules/.cache/cordon` of the entry's package: the nearest folder above it with a package.json. */
+const defaultCompileCacheDir = (entryPath: string): string => {
+  for (let dir = path.dirname(path.resolve(entryPath)); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'node_modules', '.cache', 'cordon');
+    if (path.dirname(dir) === dir) return path.join(path.dirname(path.resolve(entryPath)), 'node_modules', '.cache', 'cordon');
+  }
+};
 
 /** A zip archive (by its signature, whatever its name). */
 const isArchive = (file: string): boolean => {
@@ -89,8 +99,11 @@ export const runApplication = async (options: RunOptions): Promise<number> => {
   // A WebAssembly command runs under WASI, through the same permissions (as the app's own package).
   if (entryPath.endsWith('.wasm')) return runWasiFile(entryPath, { engine: bridge.engine, rootName: bridge.rootName, args: options.args, env: process.env, fs: bridge.fs as Parameters<typeof runWasiFile>[1]['fs'], deterministic: bridge.deterministic });
   const { importLocation, loadArchive } = await import('../index.js');
-  const { makeReadNowPowers } = await import('../node-powers.js');
+  const { makeReadNowPowers, makeNodeCompileCache } = await import('../node-powers.js');
   const powers = makeReadNowPowers({ fs, url, crypto, path });
+  // The compile cache: compiled modules kept in the app's node_modules/.cache/cordon (or --cache DIR).
+  const cacheDir = options.cache === false ? undefined : (options.cache ?? defaultCompileCacheDir(entryPath));
+  const compileCache = cacheDir === undefined ? undefined : makeNodeCompileCache({ fs, crypto, directory: path.resolve(cacheDir) });
   const compartmentGlobals = new Set(Object.getOwnPropertyNames(new ses.Compartment!().globalThis));
   process.argv = [process.argv[0]!, entryPath, ...options.args];
   const globals = nodeGlobals(compartmentGlobals);
@@ -106,7 +119,7 @@ export const runApplication = async (options: RunOptions): Promise<number> => {
       const application = await loadArchive(powers, url.pathToFileURL(entryPath).href, host);
       await application.import();
     } else {
-      await importLocation(powers, url.pathToFileURL(entryPath).href, { conditions: options.conditions, dev: options.dev, ...host, ...(policy === undefined ? {} : { log: warn }) });
+      await importLocation(powers, url.pathToFileURL(entryPath).href, { conditions: options.conditions, dev: options.dev, ...host, ...(compileCache ? { compileCache } : {}), ...(policy === undefined ? {} : { log: warn }) });
     }
   } catch (error) {
     process.stderr.write(formatError(error));
