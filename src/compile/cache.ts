@@ -12,7 +12,7 @@
  *   module's — is a miss: the module is compiled and the entry written again.
  * - Not used when a source map is asked for (the cache keeps no maps) or the source carries one.
  */
-import { readPrecompiledCjs, readPrecompiledModule, type ParserForLanguage, type ParseOptions } from '../model/index.js';
+import { checkPrecompiledCjs, checkPrecompiledModule, type ParserForLanguage, type ParseOptions } from '../model/index.js';
 import type { CompiledCommonJs } from './cjs.js';
 
 /** Where compiled modules are kept: synchronous (a `require()` compiles too), by key. */
@@ -47,13 +47,10 @@ const readEntry = (bytes: Uint8Array | undefined, key: string, language: 'mjs' |
     if (entry === null || typeof entry !== 'object' || entry.format !== CACHE_ENTRY_FORMAT || entry.key !== key) return undefined;
     const value = entry.value;
     if (value === null || typeof value !== 'object' || !isStringList(value.dynamicImports)) return undefined;
-    if (language === 'mjs') {
-      const record = readPrecompiledModule(JSON.stringify(value.record)) as unknown as Record<string, unknown>;
-      return { record, dynamicImports: value.dynamicImports };
-    }
-    const record = readPrecompiledCjs(JSON.stringify({ imports: value.imports, exports: value.exports, reexports: value.reexports, source: value.source }));
-    if (typeof value.needsImport !== 'boolean') return undefined;
-    return { ...record, needsImport: value.needsImport, dynamicImports: value.dynamicImports } as CachedCjs;
+    if (language === 'mjs') return { record: checkPrecompiledModule(value.record) as unknown as Record<string, unknown>, dynamicImports: value.dynamicImports };
+    const { needsImport, dynamicImports, ...compiled } = value;
+    if (typeof needsImport !== 'boolean') return undefined;
+    return { ...checkPrecompiledCjs(compiled), needsImport, dynamicImports } as CachedCjs;
   } catch {
     return undefined;
   }

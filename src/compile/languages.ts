@@ -8,6 +8,7 @@ import {
   markRequireReturnsDefault,
   lineColumnOf,
   pathOfFileUrl,
+  precompiledFields,
   readPrecompiledCjs,
   readPrecompiledModule,
   type ParseFunction,
@@ -145,20 +146,7 @@ export const defaultParserForLanguage: ParserForLanguage = Object.freeze({
 /** Compiles `mjs`/`cjs` text into its archived JSON form (`pre-mjs-json`/`pre-cjs-json`) bytes. */
 export const precompile = (language: 'mjs' | 'cjs', text: string): Uint8Array => {
   if (language === 'mjs') {
-    const r = new ModuleSource(text);
-    return encoder.encode(
-      JSON.stringify({
-        imports: r.imports,
-        exports: r.exports,
-        reexports: r.reexports,
-        __syncModuleProgram__: r.__syncModuleProgram__,
-        __liveExportMap__: r.__liveExportMap__,
-        __reexportMap__: r.__reexportMap__,
-        __fixedExportMap__: r.__fixedExportMap__,
-        __needsImport__: r.__needsImport__,
-        __needsImportMeta__: r.__needsImportMeta__,
-      }),
-    );
+    return encoder.encode(JSON.stringify(precompiledFields(new ModuleSource(text) as unknown as Record<string, unknown>)));
   }
   const { imports, exports, reexports, source } = compileCommonJs(text);
   return encoder.encode(JSON.stringify({ imports, exports, reexports, source }));
@@ -172,12 +160,7 @@ export const precompile = (language: 'mjs' | 'cjs', text: string): Uint8Array =>
 const cacheCodec: CacheCodec = {
   toCache: (lang, result) => {
     const { record, dynamicImports = [] } = result as { record: Record<string, unknown>; dynamicImports?: readonly string[] };
-    if (lang === 'mjs') {
-      const fields = ['imports', 'exports', 'reexports', '__liveExportMap__', '__reexportMap__', '__fixedExportMap__', '__needsImport__', '__needsImportMeta__'];
-      const kept: Record<string, unknown> = Object.fromEntries(fields.map(field => [field, record[field]]));
-      kept.__syncModuleProgram__ = String(record.__syncModuleProgram__).replace(/\n\/\/# sourceURL=[^\n]*$/, '');
-      return { record: kept, dynamicImports };
-    }
+    if (lang === 'mjs') return { record: precompiledFields(record), dynamicImports };
     const compiled = compiledCommonJs.get(record)!;
     return { imports: compiled.imports, exports: compiled.exports, reexports: compiled.reexports, source: compiled.source, needsImport: compiled.needsImport, dynamicImports: compiled.dynamicImports };
   },

@@ -15,7 +15,7 @@ export type {
   VirtualModuleSource,
 } from './module-source.js';
 export { withCompartmentFunctor } from './module-source.js';
-export { readPrecompiledCjs, readPrecompiledModule } from './records.js';
+export { checkPrecompiledCjs, checkPrecompiledModule, precompiledFields, readPrecompiledCjs, readPrecompiledModule, withoutSourceUrl } from './records.js';
 export { parsePackageJson, type DependencyMap, type PackageDescriptor } from './package-json.js';
 export { lineColumnOf } from './text.js';
 export { dirnameOfPath, fileUrlOfPath, pathOfFileUrl } from './file-url.js';

@@ -47,10 +47,29 @@ const MJS_FIELDS = [
   '__needsImportMeta__',
 ] as const;
 
+/** A program without the `//# sourceURL` the building machine gave it (a reader adds its own). */
+export const withoutSourceUrl = (program: string): string => program.replace(/\n\/\/# sourceURL=[^\n]*$/, '');
+
+/**
+ * A compiled ES module's record as archives and the compile cache keep it: the `pre-mjs-json` fields,
+ * the program without its sourceURL.
+ */
+export const precompiledFields = (source: Readonly<Record<string, unknown>>): Record<string, unknown> => {
+  const fields: Record<string, unknown> = {};
+  for (const field of MJS_FIELDS) fields[field] = source[field];
+  fields.__syncModuleProgram__ = withoutSourceUrl(String(source.__syncModuleProgram__ ?? ''));
+  return fields;
+};
+
 /** Reads a `pre-mjs-json` text into a precompiled module source (not yet frozen). */
-export const readPrecompiledModule = (text: string, location?: string): PrecompiledModuleSource => {
+export const readPrecompiledModule = (text: string, location?: string): PrecompiledModuleSource =>
+  checkPrecompiledModule(parseJsonObject(text, 'pre-mjs-json', location), location);
+
+/** Checks a parsed `pre-mjs-json` object (every field) and gives the precompiled module source. */
+export const checkPrecompiledModule = (value: unknown, location?: string): PrecompiledModuleSource => {
   const fail = (problem: string): CordonError => invalid('pre-mjs-json', location, problem);
-  const json = parseJsonObject(text, 'pre-mjs-json', location);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail('not a JSON object');
+  const json = value as Record<string, Json>;
   checkKeys(json, MJS_FIELDS, fail);
   const program = json.__syncModuleProgram__;
   if (typeof program !== 'string') throw fail('"__syncModuleProgram__" must be a string');
@@ -87,9 +106,13 @@ export const readPrecompiledModule = (text: string, location?: string): Precompi
 };
 
 /** Reads a `pre-cjs-json` text. */
-export const readPrecompiledCjs = (text: string, location?: string): PrecompiledCjsRecord => {
+export const readPrecompiledCjs = (text: string, location?: string): PrecompiledCjsRecord => checkPrecompiledCjs(parseJsonObject(text, 'pre-cjs-json', location), location);
+
+/** Checks a parsed `pre-cjs-json` object. */
+export const checkPrecompiledCjs = (value: unknown, location?: string): PrecompiledCjsRecord => {
   const fail = (problem: string): CordonError => invalid('pre-cjs-json', location, problem);
-  const json = parseJsonObject(text, 'pre-cjs-json', location);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail('not a JSON object');
+  const json = value as Record<string, Json>;
   checkKeys(json, ['imports', 'exports', 'reexports', 'source'], fail);
   if (typeof json.source !== 'string') throw fail('"source" must be a string');
   return {

@@ -18,6 +18,7 @@ import {
   type PackageCompartmentDescriptor,
   type PackageCompartmentMapDescriptor,
   type ParserForLanguage,
+  precompiledFields,
 } from '../model/index.js';
 import { resolveLocation } from '../model/location.js';
 import type { ReadPowers } from '../powers/index.js';
@@ -197,23 +198,7 @@ const archivedForm = (module: LoadedModule): { parser: string; bytes: Uint8Array
   switch (module.language) {
     case 'mjs': {
       // Precompiled, without the sourceURL of the building machine (the reader adds its own).
-      const program = String(record.__syncModuleProgram__).replace(/\n\/\/# sourceURL=[^\n]*$/, '');
-      return {
-        parser: 'pre-mjs-json',
-        bytes: encoder.encode(
-          JSON.stringify({
-            imports: record.imports,
-            exports: record.exports,
-            reexports: record.reexports,
-            __syncModuleProgram__: program,
-            __liveExportMap__: record.__liveExportMap__,
-            __reexportMap__: record.__reexportMap__,
-            __fixedExportMap__: record.__fixedExportMap__,
-            __needsImport__: record.__needsImport__,
-            __needsImportMeta__: record.__needsImportMeta__,
-          }),
-        ),
-      };
+      return { parser: 'pre-mjs-json', bytes: encoder.encode(JSON.stringify(precompiledFields(record))) };
     }
     case 'cjs': {
       const compiled = compiledCommonJsOf(module.record) ?? compileCommonJs(decoder.decode(module.bytes));

@@ -13,7 +13,7 @@
 import { CordonError } from '../diagnostics/index.js';
 import { mapNodeModules, splitMapOptions, type MapNodeModulesOptions } from '../discover/index.js';
 import { compileCommonJs, compiledCommonJsOf, type LoadedModule } from '../load/index.js';
-import { nodeBuiltinNames, type PackageCompartmentMapDescriptor } from '../model/index.js';
+import { nodeBuiltinNames, withoutSourceUrl, type PackageCompartmentMapDescriptor } from '../model/index.js';
 import type { ReadFnOrPowers, ReadPowers } from '../powers/index.js';
 import { archiveNames, captureModules, type CaptureOptions } from './capture.js';
 import { functorRuntime, type BundledModule } from './functor-runtime.js';
@@ -71,7 +71,7 @@ type Entry = { -readonly [K in keyof BundledModule]: BundledModule[K] | undefine
 
 /** Strips what the program carries of the building machine (its sourceURL). */
 const programOf = (record: Record<string, unknown>, where: LoadedModule): string => {
-  const program = String(record.__syncModuleProgram__ ?? '').replace(/\n\/\/# sourceURL=[^\n]*$/, '');
+  const program = withoutSourceUrl(String(record.__syncModuleProgram__ ?? ''));
   for (const value of Object.values((record.__liveExportMap__ ?? {}) as Record<string, unknown[]>)) {
     if (value[1] === true) {
       throw new CordonError('CORDON_INVALID_MODULE_RECORD', 'This precompiled module needs a scope proxy for a live export (an Endo record); a script cannot carry it', { file: where.location });
