@@ -123,6 +123,22 @@ export const validateBundle = (value: unknown, name = '<unknown-bundle>', limits
   return Object.freeze(record) as unknown as Bundle;
 };
 
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** Bytes to base64 (RFC 4648, padded), without Node's Buffer (the library runs where the caller runs). */
+export const encodeBase64 = (bytes: Uint8Array): string => {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out += BASE64[n >> 18]! + BASE64[(n >> 12) & 63]! + BASE64[(n >> 6) & 63]! + BASE64[n & 63]!;
+  }
+  if (i < bytes.length) {
+    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8);
+    out += BASE64[n >> 18]! + BASE64[(n >> 12) & 63]! + (i + 1 < bytes.length ? BASE64[(n >> 6) & 63]! : '=') + '=';
+  }
+  return out;
+};
+
 /**
  * Base64 (RFC 4648, padding optional, no whitespace) to bytes, without Node's Buffer. A character
  * outside the alphabet, or a length no encoder writes, is an error naming its position.

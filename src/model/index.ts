@@ -48,6 +48,7 @@ export { GLOBAL_OBJECT_NAMES, LANGUAGE_GLOBALS } from './language-globals.js';
 export {
   BUNDLE_FORMATS,
   decodeBase64,
+  encodeBase64,
   DEFAULT_MAX_BUNDLE_FIELD_LENGTH,
   isBundleModuleFormat,
   validateBundle,

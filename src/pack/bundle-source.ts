@@ -17,12 +17,12 @@ import { elideComments } from '../compile/index.js';
 import { mapNodeModules } from '../discover/index.js';
 import type { ImportHook } from '../link/index.js';
 import type { LoadedModule, ModuleTransform } from '../load/index.js';
-import { BUNDLE_FORMATS, isBundleModuleFormat, type Bundle, type BundleModuleFormat } from '../model/index.js';
+import { BUNDLE_FORMATS, encodeBase64, isBundleModuleFormat, type Bundle, type BundleModuleFormat } from '../model/index.js';
 import type { ArchiveFileModule, PackageCompartmentMapDescriptor } from '../model/index.js';
 import type { ReadPowers } from '../powers/index.js';
 import { zipDigest } from './archive.js';
 import { captureModules, digestCapture, type CaptureOptions, type Digest } from './capture.js';
-import { captureForScript, encodeBase64, functorFromCapture, nestedEvaluateSource, type FunctorOptions } from './functor.js';
+import { captureForScript, functorFromCapture, nestedEvaluateSource, type FunctorOptions } from './functor.js';
 
 export interface BundleSourceOptions {
   readonly format?: BundleModuleFormat | undefined;

@@ -13,7 +13,7 @@
 import { CordonError } from '../diagnostics/index.js';
 import { mapNodeModules, splitMapOptions, type MapNodeModulesOptions } from '../discover/index.js';
 import { compileCommonJs, compiledCommonJsOf, type LoadedModule } from '../load/index.js';
-import { nodeBuiltinNames, withoutSourceUrl, type PackageCompartmentMapDescriptor } from '../model/index.js';
+import { encodeBase64, nodeBuiltinNames, withoutSourceUrl, type PackageCompartmentMapDescriptor } from '../model/index.js';
 import type { ReadFnOrPowers, ReadPowers } from '../powers/index.js';
 import { archiveNames, captureModules, type CaptureOptions } from './capture.js';
 import { functorRuntime, type BundledModule } from './functor-runtime.js';
@@ -41,21 +41,6 @@ export const safeStringLiteral = (text: string): string =>
 /** JSON whose strings are written as {@link safeStringLiteral} writes them. */
 const safeJson = (value: unknown): string => JSON.stringify(value).replace(/[<>\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\bimport\b/g, '\\u0069mport');
 
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-/** Base64 without Node's Buffer (the library runs where the caller runs). */
-export const encodeBase64 = (bytes: Uint8Array): string => {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += BASE64[n >> 18]! + BASE64[(n >> 12) & 63]! + BASE64[(n >> 6) & 63]! + BASE64[n & 63]!;
-  }
-  if (i < bytes.length) {
-    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8);
-    out += BASE64[n >> 18]! + BASE64[(n >> 12) & 63]! + (i + 1 < bytes.length ? BASE64[(n >> 6) & 63]! : '=') + '=';
-  }
-  return out;
-};
 
 const checkOptions = (options: object): void => {
   for (const key of Object.keys(options)) {
