@@ -167,3 +167,16 @@ test("a script bundle's compartment has what each archive package gets of its ow
     assert.equal(given.global, 'string', `${format}: an endowment named global wins`);
   }
 });
+
+test('a zip bundle imports at any bundleUrl — memory:, a bare name, a file: URL — and its modules are named by the string rules', async () => {
+  const cases = {
+    'memory:app.zip': 'memory:app.zip/bapp-v1.0.0/main.js',
+    'app.zip': 'app.zip/bapp-v1.0.0/main.js',
+    'file:///srv/app.zip': 'file:///srv/app.zip/bapp-v1.0.0/main.js',
+  };
+  for (const [bundleUrl, metaUrl] of Object.entries(cases)) {
+    const namespace = await importBundle(bundles.endoZipBase64, { bundleUrl, expectedSha512: bundles.endoZipBase64.endoZipBase64Sha512 }, powers);
+    assert.equal(namespace.marker, 'MARKER', bundleUrl);
+    assert.equal(namespace.metaUrl(), metaUrl, bundleUrl);
+  }
+});
