@@ -8,8 +8,8 @@ export const errorCodes = {
     hint: 'Fix the syntax error at the reported file, line and column, or check that the file is in the language Cordon chose for it.',
   },
   CORDON_TOP_LEVEL_AWAIT: {
-    title: 'Top-level await is not supported',
-    hint: 'SES runs module bodies synchronously. Move the await into an async function that the module calls, or export a promise.',
+    title: 'Top-level await cannot run here',
+    hint: "Top-level await needs Cordon's module evaluation: import the module through Cordon's loaders without the compartment \"transforms\" option (give module transforms as __shimTransforms__).",
   },
   CORDON_CENSORED_TEXT: {
     title: 'Text that SES rejects could not be rewritten',
@@ -174,6 +174,18 @@ export const errorCodes = {
   CORDON_BUNDLE_HASH_MISMATCH: {
     title: 'A bundle does not have the expected hash',
     hint: 'The bundle\'s endoZipBase64Sha512 (or the expectedSha512 you gave) does not match its compartment map: the bundle was changed or is not the one you meant. Make it again from its sources.',
+  },
+  CORDON_TYPESCRIPT_UNSUPPORTED: {
+    title: 'TypeScript syntax that cannot be stripped',
+    hint: 'Cordon runs TypeScript by blanking its types, as Node\'s --experimental-strip-types does; enums, namespaces with values, parameter properties, import x = require() and export = need code generated for them. Rewrite them in erasable syntax (a const object for an enum, ES modules for a namespace, assignments in the constructor for parameter properties, import/export or require), or compile the file to JavaScript first.',
+  },
+  CORDON_TYPESCRIPT_JSX: {
+    title: 'JSX in a .tsx file',
+    hint: 'Cordon strips types only; it does not transform JSX. Compile the .tsx file to JavaScript (or to .ts without JSX) before running it.',
+  },
+  CORDON_TYPESCRIPT_UNAVAILABLE: {
+    title: 'The TypeScript stripper could not be loaded',
+    hint: 'Cordon strips TypeScript with the amaro package, one of its dependencies: reinstall Cordon\'s dependencies (npm ci). A caller of the stripping functions must await loadTypeScriptStripper() first.',
   },
 } as const satisfies Record<string, { title: string; hint: string }>;
 

@@ -3,6 +3,8 @@ export {
   IMPORT_OPTION_NAMES,
   link,
   makeCompartmentMaker,
+  makeModuleEvaluation,
+  type ModuleEvaluation,
   ownGlobals,
   enforcementOf,
   exitViewOf,

@@ -6,14 +6,15 @@
 import { CordonError } from '../diagnostics/index.js';
 import { makeCompartmentError, makeOwnFunction, makeOwnSymbol } from '../endow/index.js';
 import { ModuleLoader, type LoaderOptions } from '../load/index.js';
-import { withCompartmentFunctor, type ModuleSourceRecord, type PackageCompartmentMapDescriptor } from '../model/index.js';
+import type { ModuleSourceRecord, PackageCompartmentMapDescriptor } from '../model/index.js';
 import type { ReadPowers } from '../powers/index.js';
+import { makeModuleEvaluation, type ModuleEvaluation } from './evaluation.js';
 import { makeExitProvider } from './exits.js';
 import { findUnknownCanonicalNames, suggestName, type NormalizedPolicy } from '../policy/index.js';
 import { makeEnforcement, type Enforcement, type Requester } from './policy.js';
 import { makeAuditEnforcement, type AuditEvent, type AuditRecorder } from './audit.js';
 
-export { makeExitProvider, makeEnforcement, makeAuditEnforcement, type AuditEvent, type AuditRecorder, type Enforcement, type Requester };
+export { makeModuleEvaluation, type ModuleEvaluation, makeExitProvider, makeEnforcement, makeAuditEnforcement, type AuditEvent, type AuditRecorder, type Enforcement, type Requester };
 
 /** An SES module descriptor, as `importHook`s return them. */
 export type ModuleDescriptor = object;
@@ -26,7 +27,8 @@ export interface CompartmentInstance {
   import(specifier: string): Promise<unknown>;
   importNow(specifier: string): unknown;
   load(specifier: string): Promise<void>;
-  evaluate(source: string): unknown;
+  evaluate(source: string, options?: Readonly<Record<string, unknown>>): unknown;
+  module(specifier: string): unknown;
 }
 
 export type CompartmentConstructor = new (options: Record<string, unknown>) => CompartmentInstance;
@@ -80,8 +82,10 @@ export interface CompartmentHooks {
  * - its globals: the given ones copied as properties (a lazy accessor stays lazy; their descriptors are
  *   read once for all the compartments), then the per-package ones (`globalsFor`);
  * - its modules share the compartment's evaluator: the hooks hand SES each record with the functor made
- *   by the compartment's own `evaluate` (`withCompartmentFunctor`) instead of SES building an evaluator
- *   per module. Not when module transforms are given: SES applies those per module, with its own.
+ *   by the compartment's own `evaluate` instead of SES building an evaluator per module (a new scope, a
+ *   scan of the whole global object and a new optimizer function each time; the result is the same
+ *   function in the same global scope), with `__shimTransforms__` applied as SES would;
+ * - that functor evaluates under the application's module evaluation (evaluation.ts: top-level await).
  */
 const HostError = globalThis.Error as ErrorConstructor & { captureStackTrace?: unknown };
 const HostSymbol = globalThis.Symbol;
@@ -100,31 +104,42 @@ export const ownGlobals = (global: Record<PropertyKey, unknown>): void => {
 export const makeCompartmentMaker = (
   options: ImportOptions,
   enforcement?: Enforcement,
+  evaluation: ModuleEvaluation = makeModuleEvaluation(),
 ): ((label: string, hooks: CompartmentHooks, isEntry?: boolean) => CompartmentInstance) => {
   const Compartment = findCompartmentConstructor(options.Compartment);
   const descriptors = options.globals ? Object.getOwnPropertyDescriptors(options.globals) : undefined;
   const { globalsFor, transforms, __shimTransforms__, hostBridge } = options;
   const transformOptions = { ...(transforms ? { transforms } : {}), ...(__shimTransforms__ ? { __shimTransforms__ } : {}) };
-  const shareEvaluator = !transforms && !__shimTransforms__;
+  const moduleEvaluateOptions = __shimTransforms__ ? { transforms: [...__shimTransforms__] } : undefined;
   return (label, hooks, isEntry = false) => {
-    const evaluate = (source: string): unknown => compartment.evaluate(source);
-    const bind = (descriptor: unknown): unknown => {
+    const evaluate = (source: string): unknown => compartment.evaluate(source, moduleEvaluateOptions);
+    const resolveHook = hooks.resolveHook ?? ((specifier: string) => specifier);
+    const bind = (specifier: string, descriptor: unknown): unknown => {
       if (descriptor === null || typeof descriptor !== 'object' || !('source' in descriptor)) return descriptor;
       const source = descriptor.source as ModuleSourceRecord;
       if (source === null || typeof source !== 'object') return descriptor;
-      const bound = withCompartmentFunctor(source, evaluate);
+      // A compartment's `transforms` apply to its evaluate() but, in SES, not to its modules: with
+      // them, SES evaluates each module itself, and module evaluation is SES's (no top-level await).
+      if (transforms) {
+        if ((source as { __cordonTopLevelAwait__?: boolean }).__cordonTopLevelAwait__) {
+          throw new CordonError('CORDON_TOP_LEVEL_AWAIT', `Module ${specifier} of package ${label} awaits at its top level, which needs Cordon's module evaluation; the "transforms" option turns it off`, {
+            specifier,
+            package: label,
+            hint: 'Give module transforms as __shimTransforms__ (they apply to modules), or drop the "transforms" option.',
+          });
+        }
+        return descriptor;
+      }
+      const referrer = 'specifier' in descriptor && typeof descriptor.specifier === 'string' ? descriptor.specifier : specifier;
+      const bound = evaluation.bind(source, compartment, referrer, resolveHook, evaluate);
       return bound === source ? descriptor : { ...descriptor, source: bound };
     };
     const compartment: CompartmentInstance = new Compartment({
       __options__: true,
       name: label,
       ...hooks,
-      ...(shareEvaluator
-        ? {
-            importHook: async (specifier: string) => bind(await hooks.importHook(specifier)),
-            importNowHook: (specifier: string) => bind(hooks.importNowHook(specifier)),
-          }
-        : {}),
+      importHook: async (specifier: string) => bind(specifier, await hooks.importHook(specifier)),
+      importNowHook: (specifier: string) => bind(specifier, hooks.importNowHook(specifier)),
       __noNamespaceBox__: true,
       ...transformOptions,
     });
@@ -149,6 +164,8 @@ export interface LinkedApplication {
   readonly entryModule: string;
   /** The policy in force, when one was given. */
   readonly enforcement?: Enforcement | undefined;
+  /** The application's module evaluation: `settled(namespace)` waits for top-level await. */
+  readonly evaluation: ModuleEvaluation;
 }
 
 export const findCompartmentConstructor = (given: CompartmentConstructor | undefined): CompartmentConstructor => {
@@ -210,7 +227,8 @@ export const makeRequesters = (map: { readonly compartments: Readonly<Record<str
 export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPowers, options: LinkOptions): LinkedApplication => {
   const enforcement = enforcementOf(options, map.compartments[map.entry.compartment]?.name);
   if (enforcement?.policy && options.log) warnUnknownNames(enforcement.policy, Object.values(map.compartments).map(c => c.label), options.log);
-  const makeCompartment = makeCompartmentMaker(options, enforcement);
+  const evaluation = makeModuleEvaluation();
+  const makeCompartment = makeCompartmentMaker(options, enforcement, evaluation);
   const requesterOf = makeRequesters(map);
   const modules = options.modules ?? {};
   const { importHook, importNowHook } = options;
@@ -246,5 +264,5 @@ export const link = (map: PackageCompartmentMapDescriptor, readPowers: ReadPower
     compartments.set(location, makeCompartment(descriptor.label, loader.hooksFor(location, compartmentOf), location === map.entry.compartment));
   }
   const entryCompartment = compartmentOf(map.entry.compartment);
-  return { loader, compartments, entryCompartment, entryModule: map.entry.module, enforcement };
+  return { loader, compartments, entryCompartment, entryModule: map.entry.module, enforcement, evaluation };
 };

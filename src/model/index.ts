@@ -14,7 +14,6 @@ export type {
   SesCompartmentLike,
   VirtualModuleSource,
 } from './module-source.js';
-export { withCompartmentFunctor } from './module-source.js';
 export { checkPrecompiledCjs, checkPrecompiledModule, precompiledFields, readPrecompiledCjs, readPrecompiledModule, withoutSourceUrl } from './records.js';
 export { parsePackageJson, type DependencyMap, type PackageDescriptor } from './package-json.js';
 export { lineColumnOf } from './text.js';
@@ -43,7 +42,7 @@ export {
 } from './archive.js';
 export { builtinNameOf, isNodeBuiltinName, nodeBuiltinNames } from './builtins.js';
 export { commonJsNamespaceHasModuleExports } from './engine.js';
-export { specNamespace } from './namespace.js';
+export { specNamespace, withSpecNamespaces } from './namespace.js';
 export { GLOBAL_OBJECT_NAMES, LANGUAGE_GLOBALS } from './language-globals.js';
 export {
   BUNDLE_FORMATS,

@@ -3,7 +3,6 @@
  * the compiler (which makes them), the loader and linker (which hand them to SES) and the archive
  * stages (which write and read them). See ../shared/notes/endo.md §3 for the SES protocol.
  */
-import { withSpecNamespaces } from './namespace.js';
 
 /** `{ exportName: [localName, setProxyTrap] }` */
 export type LiveExportMap = Record<string, [string, boolean]>;
@@ -23,6 +22,8 @@ export interface PrecompiledModuleSource {
   readonly __fixedExportMap__: FixedExportMap;
   readonly __needsImport__: boolean;
   readonly __needsImportMeta__: boolean;
+  /** Cordon: the module awaits at its top level (its program returns a promise; absent otherwise). */
+  readonly __cordonTopLevelAwait__?: true;
 }
 
 /** The module-instance surface SES hands a virtual source's `execute`. */
@@ -109,24 +110,3 @@ export type ParserImplementation =
 
 export type ParserForLanguage = Readonly<Record<string, ParserImplementation>>;
 
-/**
- * The record SES will link in one compartment, with its functor made by that compartment's own
- * `evaluate`. Without it SES builds a fresh evaluator per module (a new scope, a scan of the whole
- * global object and a new optimizer function each time); with it every module of a compartment shares
- * the compartment's evaluator. The result is the same function in the same global scope: SES needs a
- * per-module scope only for live exports with a scope-proxy trap (`setProxyTrap`), which Cordon's
- * compiler never emits, and only when module transforms apply; such records are returned as they are.
- * The functor is evaluated lazily, when SES instantiates the module, as SES would.
- */
-export const withCompartmentFunctor = (record: ModuleSourceRecord, evaluate: (source: string) => unknown): ModuleSourceRecord => {
-  if (!('__syncModuleProgram__' in record) || '__syncModuleFunctor__' in record) return record;
-  if (Object.values(record.__liveExportMap__).some(([, trap]) => trap)) return record;
-  const program = record.__syncModuleProgram__;
-  let functor: unknown;
-  return Object.freeze(
-    Object.defineProperty({ ...record }, '__syncModuleFunctor__', {
-      get: () => (functor ??= withSpecNamespaces(evaluate(program) as Parameters<typeof withSpecNamespaces>[0])),
-      enumerable: false,
-    }),
-  );
-};

@@ -79,7 +79,8 @@ export const specNamespace = <T>(namespace: T, known = false): T => {
 type Updater = (value: unknown) => void;
 type UpdateRecord = Iterable<[string, Iterable<[string, Updater[]]>]>;
 interface FunctorEnvironment {
-  readonly imports: (record: UpdateRecord) => void;
+  /** SES's wiring of the imports; Cordon's evaluator returns what tells the module to wait (see program.ts). */
+  readonly imports: (record: UpdateRecord) => unknown;
   readonly import?: (specifier: string) => Promise<unknown>;
   readonly [name: string]: unknown;
 }
@@ -88,27 +89,24 @@ interface FunctorEnvironment {
  * A precompiled module's functor whose `import * as` bindings and `import()` results are spec-shaped
  * namespace views (SES hands the functor its own namespaces).
  */
-export const withSpecNamespaces = (functor: (environment: FunctorEnvironment) => void) =>
-  (environment: FunctorEnvironment): void => {
+export const withSpecNamespaces = (functor: (environment: FunctorEnvironment) => unknown) =>
+  (environment: FunctorEnvironment): unknown => {
     // The record is any iterable of [specifier, iterable of [name, updaters]] (SES iterates it).
-    const imports = (record: UpdateRecord): void => {
+    const imports = (record: UpdateRecord): unknown => {
       // Most modules have no `import * as`: hand their record over untouched (this runs once per module).
       let stars = false;
       for (const [, updaters] of record) for (const [name] of updaters) if (name === '*') stars = true;
-      if (!stars) {
-        environment.imports(record);
-        return;
-      }
+      if (!stars) return environment.imports(record);
       const wrapped: [string, [string, Updater[]][]][] = [];
       for (const [specifier, updaters] of record) {
         const names: [string, Updater[]][] = [];
         for (const [name, list] of updaters) names.push([name, name === '*' ? [...list].map(update => (value: unknown) => update(specNamespace(value, true))) : list]);
         wrapped.push([specifier, names]);
       }
-      environment.imports(wrapped as unknown as UpdateRecord);
+      return environment.imports(wrapped as unknown as UpdateRecord);
     };
     const dynamicImport = environment.import;
-    functor(
+    return functor(
       Object.freeze({
         ...environment,
         imports,

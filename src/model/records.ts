@@ -45,6 +45,7 @@ const MJS_FIELDS = [
   '__fixedExportMap__',
   '__needsImport__',
   '__needsImportMeta__',
+  '__cordonTopLevelAwait__',
 ] as const;
 
 /** A program without the `//# sourceURL` the building machine gave it (a reader adds its own). */
@@ -89,7 +90,7 @@ export const checkPrecompiledModule = (value: unknown, location?: string): Preco
       throw fail(`"__reexportMap__.${specifier}" must be an array of [importName, exportName]`);
     }
   }
-  for (const flag of ['__needsImport__', '__needsImportMeta__'] as const) {
+  for (const flag of ['__needsImport__', '__needsImportMeta__', '__cordonTopLevelAwait__'] as const) {
     if (json[flag] !== undefined && typeof json[flag] !== 'boolean') throw fail(`"${flag}" must be a boolean`);
   }
   return {
@@ -102,6 +103,7 @@ export const checkPrecompiledModule = (value: unknown, location?: string): Preco
     __fixedExportMap__: fixed as PrecompiledModuleSource['__fixedExportMap__'],
     __needsImport__: json.__needsImport__ === true,
     __needsImportMeta__: json.__needsImportMeta__ === true,
+    ...(json.__cordonTopLevelAwait__ === true ? { __cordonTopLevelAwait__: true as const } : {}),
   };
 };
 

@@ -95,7 +95,9 @@ export const loadFromMap = async (readPowers: ReadFnOrPowers, compartmentMap: Pa
       } catch (error) {
         throw loadFailure(entry, linked.loader.errors, error);
       }
-      const namespace = specNamespace((await linked.entryCompartment.import(linked.entryModule)) as Record<string, unknown>);
+      const executed = await linked.entryCompartment.import(linked.entryModule);
+      await linked.evaluation.settled(executed);
+      const namespace = specNamespace(executed as Record<string, unknown>);
       return { namespace };
     },
   };

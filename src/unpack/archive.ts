@@ -134,7 +134,7 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
       const embedded = merged.policy === undefined && merged.policyAudit === undefined ? embeddedPolicyOf(map) : undefined;
       const enforcement = enforcementOf(embedded === undefined ? merged : { ...merged, policy: embedded }, map.compartments[map.entry.compartment]?.name);
       if (enforcement?.policy) checkArchivePolicy(map, enforcement, archiveLocation);
-      const { entryCompartment } = makeArchiveCompartments(map, files, archiveLocation, merged, note, enforcement);
+      const { entryCompartment, evaluation } = makeArchiveCompartments(map, files, archiveLocation, merged, note, enforcement);
       try {
         await enforcement?.loadAttenuators(specifier => entryCompartment.import(specifier));
         await entryCompartment.load(map.entry.module);
@@ -145,7 +145,9 @@ export const parseArchive = async (archiveBytes: Uint8Array, archiveLocation = '
           errors: all,
         });
       }
-      const namespace = specNamespace((await entryCompartment.import(map.entry.module)) as Record<string, unknown>);
+      const executed = await entryCompartment.import(map.entry.module);
+      await evaluation.settled(executed);
+      const namespace = specNamespace(executed as Record<string, unknown>);
       return { namespace };
     },
   };

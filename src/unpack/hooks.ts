@@ -5,7 +5,7 @@
  * (see docs/locations.md); they are each module's `import.meta.url` and sourceURL, and what errors name.
  */
 import { CordonError } from '../diagnostics/index.js';
-import { exitViewOf, makeCompartmentMaker, makeExitProvider, makeRequesters, type CompartmentInstance, type Enforcement, type ImportOptions } from '../link/index.js';
+import { exitViewOf, makeCompartmentMaker, makeExitProvider, makeModuleEvaluation, makeRequesters, type CompartmentInstance, type Enforcement, type ImportOptions } from '../link/index.js';
 import { archiveSpecifier, type ArchiveCompartment, type ArchiveCompartmentMap, type ArchiveFileModule } from '../model/archive.js';
 import { pathOfFileUrl } from '../model/file-url.js';
 import { escapeUrlPath, isHierarchicalUrl, joinLocation, schemeOf } from '../model/location.js';
@@ -34,7 +34,8 @@ export const makeArchiveCompartments = (
   enforcement?: Enforcement,
 ) => {
   const { parserForLanguage, computeSourceLocation, computeSourceMapLocation } = options;
-  const makeCompartment = makeCompartmentMaker(options, enforcement);
+  const evaluation = makeModuleEvaluation();
+  const makeCompartment = makeCompartmentMaker(options, enforcement, evaluation);
   const hostModules = options.modules ?? {};
   const hasHook = options.importHook !== undefined || options.importNowHook !== undefined;
   const requesterOf = makeRequesters(map);
@@ -213,5 +214,5 @@ export const makeArchiveCompartments = (
     if (found === undefined) compartments.set(name, (found = build(name, map.compartments[name]!)));
     return found;
   };
-  return { compartmentOf, entryCompartment: compartmentOf(map.entry.compartment) };
+  return { compartmentOf, entryCompartment: compartmentOf(map.entry.compartment), evaluation };
 };

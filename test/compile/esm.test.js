@@ -241,12 +241,20 @@ test('shadowed imported names stay local (params, blocks, catch, classes, functi
   assert.deepEqual(ns.out, ['param', ['import', 'body-var'], 'block', 'thrown', 'import', 'static', 'import', 1, 'import']);
 });
 
-test('top-level await is a compile-time CordonError naming file and line', () => {
-  assert.throws(
-    () => new ModuleSource('const a = 1;\nconst b = await Promise.resolve(a);\n', 'file:///tla.js'),
-    error => error instanceof CordonError && error.code === 'CORDON_TOP_LEVEL_AWAIT' && error.file === 'file:///tla.js' && error.line === 2,
-  );
-  // await inside functions is fine
+test('a module with top-level await compiles to an async program, flagged in its record; await inside functions does not count', () => {
+  const tla = new ModuleSource('import { a } from "./a.js";\nexport const b = await Promise.resolve(a);\n', 'file:///tla.js');
+  assert.equal(tla.__cordonTopLevelAwait__, true);
+  assert.match(tla.__syncModuleProgram__, /return\(async function\(\)\{'use strict';/);
+  // Line 2 of the module is line 2 of the program.
+  assert.match(tla.__syncModuleProgram__.split('\n')[1], /^const b = await Promise\.resolve\(/);
+  for (const text of ['export async function f() { await 1; }', 'const f = async () => { for await (const x of []) ; };', 'class C { async m() { await 0; } }']) {
+    const record = new ModuleSource(text);
+    assert.equal(record.__cordonTopLevelAwait__, undefined, text);
+  }
+  for (const text of ['for await (const x of []) ;', 'if (true) { await 0; }', 'try { await 0; } catch {}', 'export default await 1;']) {
+    assert.equal(new ModuleSource(text).__cordonTopLevelAwait__, true, text);
+  }
+  // Under SES alone (no Cordon evaluator) the program still runs, straight through.
   new ModuleSource('export async function f() { await 1; }');
 });
 

@@ -19,7 +19,7 @@ import { parseModuleText } from '../parse.js';
 import { Splicer, type SourceMapObject } from '../splice.js';
 import { lineBreaksIn } from '../text-position.js';
 import { rewriteCensoredLiterals } from './literals.js';
-import { moduleRecord, PROGRAM_FOOTER, programHeader } from './program.js';
+import { moduleRecord, programFooter, programForm, programHeader } from './program.js';
 import { resolvesToModule, type Node } from './scope.js';
 import { readShape } from './shape.js';
 import { afterExportDefault, choosePrefix } from './syntax.js';
@@ -81,10 +81,7 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
         walker.visit(statement);
     }
   }
-  if (walker.topLevelAwait) {
-    const { line, column } = lineColumnOf(text, walker.topLevelAwait.start);
-    throw new CordonError('CORDON_TOP_LEVEL_AWAIT', 'Top-level await is not supported in a SES compartment', { file, line, column });
-  }
+  const topLevelAwait = walker.topLevelAwait !== null;
 
   const prefix = dollars ? choosePrefix([...shape.takenNames, ...walker.dollarNames]) : '$cordon_';
   const once = `${prefix}once`;
@@ -219,8 +216,8 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
     if (entry.live) uses.live = true;
     if (entry.live && entry.kind !== 'default') inner.push(`const ${notifier(entry.local)}=v=>(${live}.${entry.local}(${entry.local}),v);`);
   }
-  const header = programHeader({ shape, prefix, helpers, lets, inner, writtenImports, uses });
-  let functorSource = header + splicer.toString() + PROGRAM_FOOTER;
+  const header = programHeader({ shape, prefix, helpers, lets, inner, writtenImports, uses, topLevelAwait });
+  let functorSource = header + splicer.toString() + programFooter(programForm({ shape, topLevelAwait }), prefix);
   if (options.sourceMapUrl !== undefined && options.sourceMapHook === undefined) {
     functorSource += `\n//# sourceMappingURL=${options.sourceMapUrl}`;
   }
@@ -233,7 +230,7 @@ export const compileModule = (text: string, options: CompileModuleOptions = {}):
     options.sourceMapHook(map, { sourceUrl: file, sourceMapUrl: options.sourceMapUrl, source: text });
   }
 
-  const record = moduleRecord(shape, functorSource, walker.dynamicImports.length > 0, walker.importMetas.length > 0);
+  const record = moduleRecord(shape, functorSource, walker.dynamicImports.length > 0, walker.importMetas.length > 0, topLevelAwait);
   const literals: string[] = [];
   for (const node of walker.dynamicImports) if (node.source.type === 'Literal' && typeof node.source.value === 'string') literals.push(node.source.value);
   if (literals.length > 0) literalDynamicImports.set(record, literals);

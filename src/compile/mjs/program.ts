@@ -1,8 +1,17 @@
 /**
  * The program SES runs for a compiled module, and the record around it. The program is
- * `({imports, liveVar, onceVar, import, importMeta}) => { helpers; (function () { … })() }`,
- * destructuring only the parameters the module uses; everything added before the module's text
- * goes on line 1.
+ * `({imports, liveVar, onceVar, import, importMeta}) => { helpers; body }`, destructuring only the
+ * parameters the module uses; everything added before the module's text goes on line 1. The body
+ * takes one of three forms (see docs/ARCHITECTURE.md, "Top-level await"):
+ *
+ * - a module without imports: `(function () { … })()`;
+ * - a module with imports: a generator, `function* () { hoisted; if (imports(…)) yield; … }`, run
+ *   at once. SES's `imports` returns nothing, so under SES alone it runs straight through; Cordon's
+ *   evaluator returns `true` when a dependency is still evaluating asynchronously, and resumes the
+ *   generator (synchronously, as the spec runs such a module) once it is done;
+ * - a module with top-level `await`: `return (async function () { hoisted; const p = imports(…);
+ *   if (p) await p; … })()`; Cordon's evaluator gives `p` when the module must wait, and settles it
+ *   when the module's turn comes.
  */
 import type { PrecompiledModuleSource } from '../../model/index.js';
 import type { ModuleShape } from './shape.js';
@@ -19,7 +28,14 @@ export interface ProgramParts {
   readonly inner: string[];
   readonly writtenImports: ReadonlySet<string>;
   readonly uses: { live: boolean; once: boolean; import: boolean; meta: boolean };
+  /** The module awaits at its top level. */
+  readonly topLevelAwait?: boolean;
 }
+
+export type ProgramForm = 'plain' | 'gated' | 'async';
+
+export const programForm = (parts: Pick<ProgramParts, 'shape' | 'topLevelAwait'>): ProgramForm =>
+  parts.topLevelAwait ? 'async' : parts.shape.imports.length > 0 ? 'gated' : 'plain';
 
 /** The text before the module's own (spliced) text. */
 export const programHeader = (parts: ProgramParts): string => {
@@ -36,7 +52,14 @@ export const programHeader = (parts: ProgramParts): string => {
     }
     importRecord.push(`[${safeString(specifier)},[${names.join(',')}]]`);
   }
-  const body = `${inner.join('')}${prefix}imports([${importRecord.join(',')}]);`;
+  const form = programForm(parts);
+  const importCall = `${prefix}imports([${importRecord.join(',')}])`;
+  const body =
+    form === 'plain'
+      ? `${inner.join('')}${importCall};`
+      : form === 'gated'
+        ? `${inner.join('')}if(${importCall})yield;`
+        : `${inner.join('')}const ${prefix}p=${importCall};if(${prefix}p)await ${prefix}p;`;
 
   const lets = [...parts.lets];
   if (importBindings.size > 0) {
@@ -61,10 +84,13 @@ export const programHeader = (parts: ProgramParts): string => {
   if (parts.uses.once) parameters.push(`onceVar:${prefix}once`);
   if (parts.uses.import) parameters.push(`import:${prefix}import`);
   if (parts.uses.meta) parameters.push(`importMeta:${prefix}meta`);
-  return `({${parameters.join(',')}})=>{${declarations}(function(){'use strict';${body}`;
+  const start = form === 'plain' ? '(function(){' : form === 'gated' ? `const ${prefix}gen=(function*(){` : 'return(async function(){';
+  return `({${parameters.join(',')}})=>{${declarations}${start}'use strict';${body}`;
 };
 
-export const PROGRAM_FOOTER = '\n})()}';
+/** The text after the module's own text, for each form of program. */
+export const programFooter = (form: ProgramForm, prefix: string): string =>
+  form === 'plain' ? '\n})()}' : form === 'gated' ? `\n})();${prefix}gen.next();return ${prefix}gen}` : '\n})()}';
 
 /**
  * Tables keyed by export names and specifiers start with no prototype, which the engine keeps as a
@@ -75,7 +101,7 @@ export const nameTable = <T>(): Record<string, T> => Object.create(null) as Reco
 const plainObject = <T extends object>(table: T): T => Object.setPrototypeOf(table, Object.prototype) as T;
 
 /** The precompiled module source record SES takes. */
-export const moduleRecord = (shape: ModuleShape, program: string, needsImport: boolean, needsImportMeta: boolean): PrecompiledModuleSource => {
+export const moduleRecord = (shape: ModuleShape, program: string, needsImport: boolean, needsImportMeta: boolean, topLevelAwait = false): PrecompiledModuleSource => {
   const liveExportMap = nameTable<[string, boolean]>();
   const fixedExportMap = nameTable<[string]>();
   for (const entry of shape.exportedLocals.values()) {
@@ -94,5 +120,6 @@ export const moduleRecord = (shape: ModuleShape, program: string, needsImport: b
     __fixedExportMap__: plainObject(fixedExportMap),
     __needsImport__: needsImport,
     __needsImportMeta__: needsImportMeta,
+    ...(topLevelAwait ? { __cordonTopLevelAwait__: true } : {}),
   };
 };
