@@ -1,5 +1,6 @@
 export { CordonError, errorCodes, nodeShapedCodes, isCordonError, type ErrorCode, type ErrorDetails } from './diagnostics/index.js';
 export { CACHE_ENTRY_FORMAT, compileCommonJs, defaultParserForLanguage, makeCommonJsModuleSource, ModuleSource, precompile, type CompileCache } from './compile/index.js';
+export { loadTypeScriptStripper, stripTypeScript, typeScriptStripperReady } from './compile/index.js';
 export type * from './model/index.js';
 export { mapNodeModules, search, type MapNodeModulesOptions, type SearchResult } from './discover/index.js';
 export { makeMemoryPowers, type ReadNowPowers, type ReadPowers, type WritePowers } from './powers/index.js';

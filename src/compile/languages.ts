@@ -1,6 +1,7 @@
 /**
  * The languages Cordon compiles, in Endo's parser shape (`{ parse, heuristicImports, synchronous }`):
- * `mjs`, `cjs`, `json`, `text`, `bytes`, and the archived forms `pre-mjs-json`, `pre-cjs-json`.
+ * `mjs`, `cjs`, `json`, `text`, `bytes`, the archived forms `pre-mjs-json`, `pre-cjs-json`, and
+ * TypeScript as `mts` (ES module) and `cts` (CommonJS), stripped of its types (`typescript.ts`).
  */
 import { CordonError } from '../diagnostics/index.js';
 import {
@@ -15,12 +16,14 @@ import {
   type ParseOptions,
   type ParserForLanguage,
   type ParserImplementation,
+  type ParseResult,
   type VirtualModuleSource,
 } from '../model/index.js';
 import { compileCommonJs, evadeCensoredProgram, makeCommonJsModuleSource, type CompiledCommonJs } from './cjs.js';
 import { literalDynamicImports, ModuleSource } from './mjs/module-source.js';
 import type { SourceMapObject } from './splice.js';
 import { withCompileCache, type CacheCodec, type CachedCjs, type CachedMjs, type CompileCache } from './cache.js';
+import { loadTypeScriptStripper, stripTypeScript, typeScriptStripperReady } from './typescript.js';
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -132,6 +135,28 @@ const parseBytes: ParseFunction = (bytes, _specifier, _location) => ({
 const language = (parse: ParseFunction, heuristicImports = false): ParserImplementation =>
   Object.freeze({ parse, heuristicImports, synchronous: true as const });
 
+/**
+ * TypeScript: the text with its types blanked (every line and column kept), compiled by the `mjs` or
+ * `cjs` parser. The answer names that language and holds the stripped bytes, so archives store
+ * `pre-mjs-json`/`pre-cjs-json` records and scripts JavaScript, which any reader runs (Endo's too).
+ * Until the stripper is loaded the parse answers with a promise and the language says it is not
+ * synchronous (a dynamic `require` is then refused with CORDON_DYNAMIC_REQUIRE_UNAVAILABLE); once it is,
+ * both are synchronous.
+ */
+const typeScript = (base: ParseFunction, heuristicImports: boolean): ParserImplementation => {
+  const parse = (bytes: Uint8Array, specifier: string, location: string, packageLocation: string, options?: ParseOptions): ParseResult | Promise<ParseResult> => {
+    const compile = () => base(encoder.encode(stripTypeScript(decodeText(bytes), location, bytes)), specifier, location, packageLocation, options);
+    return typeScriptStripperReady() ? compile() : loadTypeScriptStripper().then(compile);
+  };
+  return Object.freeze({
+    parse,
+    heuristicImports,
+    get synchronous() {
+      return typeScriptStripperReady();
+    },
+  }) as unknown as ParserImplementation;
+};
+
 /** Every language Cordon ships, keyed by language name. */
 export const defaultParserForLanguage: ParserForLanguage = Object.freeze({
   mjs: language(parseMjs),
@@ -141,6 +166,8 @@ export const defaultParserForLanguage: ParserForLanguage = Object.freeze({
   bytes: language(parseBytes),
   'pre-mjs-json': language(parsePreMjsJson),
   'pre-cjs-json': language(parsePreCjsJson, true),
+  mts: typeScript(parseMjs, false),
+  cts: typeScript(parseCjs, true),
 });
 
 /** Compiles `mjs`/`cjs` text into its archived JSON form (`pre-mjs-json`/`pre-cjs-json`) bytes. */
@@ -177,6 +204,6 @@ const cacheCodec: CacheCodec = {
   },
 };
 
-/** The parsers with `mjs` and `cjs` served from a compile cache where they can be (`cache.ts`). */
+/** The parsers with `mjs`, `cjs`, `mts` and `cts` served from a compile cache where they can be (`cache.ts`). */
 export const cachingParsers = (parsers: ParserForLanguage, cache: CompileCache, computeSha512: (bytes: Uint8Array) => string): ParserForLanguage =>
   withCompileCache(parsers, cache, computeSha512, cacheCodec, (lang, parser) => parser === defaultParserForLanguage[lang]);

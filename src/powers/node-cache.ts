@@ -10,7 +10,8 @@
  * - Bounded: at most `maxBytes` (default 256 MiB); when a process first writes, and at most every ten
  *   minutes, the oldest entries (by modification time) go until the folder is under 80% of it.
  * - The fingerprint names the compiler: a hash of Cordon's compile stage (its built files) and of the
- *   parser packages' versions, so another Cordon never reads this one's entries as its own.
+ *   versions of the parser packages and of the TypeScript stripper (amaro), so another Cordon, or the same
+ *   one with another stripper, never reads this one's entries as its own.
  */
 import type { CompileCache } from '../compile/index.js';
 
@@ -58,8 +59,8 @@ const compilerFingerprint = (fs: CacheFs, crypto: CacheCrypto, salt: string): st
     }
   };
   walk(new URL('../compile/', import.meta.url), '');
-  // The parsers' versions: installed under Cordon's own node_modules, or beside it (hoisted).
-  for (const name of ['meriyah', 'cjs-module-lexer', 'magic-string']) {
+  // The parsers' and the TypeScript stripper's versions: under Cordon's own node_modules, or beside it (hoisted).
+  for (const name of ['meriyah', 'cjs-module-lexer', 'magic-string', 'amaro']) {
     let version = '?';
     for (const candidate of [`../../node_modules/${name}/package.json`, `../../../${name}/package.json`]) {
       try {
