@@ -1,8 +1,9 @@
 /**
  * Which language each file extension of a package is parsed as. Layers, later winning:
- * the base table; `languageForExtension`; `.js` by the package's `type` (Node: `module` → ESM, else
- * CommonJS; the `module` field does not count, where Endo makes it switch every `.js` to ESM);
- * `moduleLanguageForExtension` or `commonjsLanguageForExtension` by the package's type; for packages
+ * the base table (TypeScript: `.mts` → `mts`, `.cts` → `cts`, `.ts` and `.tsx` by the package's `type`,
+ * as Node; `compile/typescript.ts`); `languageForExtension`; `.js` by the package's `type` (Node:
+ * `module` → ESM, else CommonJS; the `module` field does not count, where Endo makes it switch every
+ * `.js` to ESM); `moduleLanguageForExtension` or `commonjsLanguageForExtension` by the package's type; for packages
  * outside `node_modules` (workspaces) the three `workspace…` options; finally the package's own
  * `parsers` field.
  */
@@ -22,9 +23,10 @@ export interface LanguageOptions {
   readonly languages?: Iterable<string> | undefined;
 }
 
-export const BUILTIN_LANGUAGES: readonly string[] = ['mjs', 'cjs', 'json', 'text', 'bytes', 'pre-mjs-json', 'pre-cjs-json'];
+export const BUILTIN_LANGUAGES: readonly string[] = ['mjs', 'cjs', 'json', 'text', 'bytes', 'pre-mjs-json', 'pre-cjs-json', 'mts', 'cts'];
 
-const BASE: LanguageForExtension = { mjs: 'mjs', cjs: 'cjs', json: 'json', text: 'text', bytes: 'bytes' };
+// TypeScript as Node takes it: `.mts` is an ES module, `.cts` CommonJS, `.ts` (and `.tsx`) by the type.
+const BASE: LanguageForExtension = { mjs: 'mjs', cjs: 'cjs', json: 'json', text: 'text', bytes: 'bytes', mts: 'mts', cts: 'cts' };
 
 /** The extension → language table of one package. */
 export const parsersForPackage = (
@@ -37,6 +39,8 @@ export const parsersForPackage = (
   const isWorkspace = !location.includes('/node_modules/');
   const table: Record<string, Language> = {
     ...BASE,
+    ts: isModule ? 'mts' : 'cts',
+    tsx: isModule ? 'mts' : 'cts',
     ...options.languageForExtension,
     js: isModule ? 'mjs' : 'cjs',
     ...(isModule ? options.moduleLanguageForExtension : options.commonjsLanguageForExtension),

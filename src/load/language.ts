@@ -4,9 +4,11 @@
  * (read once per folder), then the package's extension table and the parsers Cordon knows. An
  * *ambiguous* file — `.js` or extensionless, whose nearest package.json has no `type` — holding ES
  * module syntax (`import`/`export` statements, as Node's CommonJS lexer reports them) is an ES module,
- * as Node ≥ 20.19 detects it.
+ * as Node ≥ 20.19 detects it. TypeScript follows Node too: `.mts` is an ES module, `.cts` CommonJS,
+ * and `.ts`/`.tsx` go by the same package scope as `.js` (`mts` or `cts`), an ambiguous one detected on
+ * its stripped text (so `import type` alone does not make a module).
  */
-import { hasModuleSyntax } from '../compile/index.js';
+import { hasModuleSyntax, loadTypeScriptStripper, stripTypeScript, typeScriptStripperReady } from '../compile/index.js';
 import { CordonError } from '../diagnostics/index.js';
 import type { PackageCompartmentDescriptor, ParserForLanguage } from '../model/index.js';
 import type { Loader } from './trampoline.js';
@@ -40,6 +42,9 @@ export function* languageOf(context: LanguageContext, descriptor: PackageCompart
     return language;
   }
   const language = descriptor.parsers[extension];
+  if ((extension === 'ts' || extension === 'tsx') && (language === undefined || language === 'mts' || language === 'cts')) {
+    return yield* typeScriptLanguageOf(context, descriptor, module, language, bytes);
+  }
   if (language !== undefined) return language;
   if (context.parsers()[extension]) return extension;
   throw context.note(
@@ -48,6 +53,23 @@ export function* languageOf(context: LanguageContext, descriptor: PackageCompart
       package: descriptor.label,
     }),
   );
+}
+
+/** `.ts`/`.tsx` as `.js` is decided, in TypeScript's languages; an ambiguous file is stripped (the stripper loaded first) and detected. */
+function* typeScriptLanguageOf(context: LanguageContext, descriptor: PackageCompartmentDescriptor, module: string, table: string | undefined, bytes: Uint8Array | undefined): Loader<string> {
+  const scoped = yield* packageScopeType(context, descriptor, module);
+  const byPackage = table ?? (descriptor.parsers.js === 'mjs' ? 'mts' : 'cts');
+  const language = scoped === 'module' ? 'mts' : scoped !== null ? 'cts' : byPackage;
+  const ambiguous = scoped === 'none' || (scoped === null && descriptor.typeless === true && byPackage === 'cts');
+  if (language !== 'cts' || !ambiguous || bytes === undefined) return language;
+  if (!typeScriptStripperReady()) yield { wait: loadTypeScriptStripper, what: 'the TypeScript stripper to load' };
+  let text: string;
+  try {
+    text = stripTypeScript(decoder.decode(bytes), new URL(module, descriptor.location).href, bytes);
+  } catch (error) {
+    throw context.note(error);
+  }
+  return hasModuleSyntax(text) ? 'mts' : 'cts';
 }
 
 /** The `type` of the nearest package.json between the module and its package root (`'none'`: it has none), or `null`. */

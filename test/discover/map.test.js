@@ -110,9 +110,9 @@ test('languageForExtension options: everywhere, by package type, and for workspa
     workspaceModuleLanguageForExtension: { wmj: 'mjs' },
   });
   const c = byLabel(map);
-  assert.equal(c.a.parsers.ts, 'mjs');
+  assert.equal(c.a.parsers.ts, 'mjs'); // the option wins over Cordon's TypeScript default
   assert.equal(c.a.parsers.cts, 'cjs');
-  assert.equal(c.a.parsers.mts, undefined);
+  assert.equal(c.a.parsers.mts, 'mts'); // Cordon's TypeScript default: moduleLanguageForExtension is not for a CommonJS package
   assert.equal(c['@scope/c'].parsers.mts, 'mjs');
   assert.equal(c.a.parsers.ws, undefined);
   assert.equal(c.$root$.parsers.ws, 'text'); // outside node_modules
