@@ -13,7 +13,14 @@
  *   l: specifier → a module index, { h: host specifier } or { e: deferred error message }
  *   x: export names (CommonJS: as Node's lexer finds them, with `default`)
  *   r: `export *` specifiers;  m: `export {a as b} from` map;  v: live exports;  o: fixed exports
+ *   a: 1 when the module awaits at its top level
+ *
+ * Evaluation is functor-evaluation.ts's (passed in, embedded beside this text): the spec's algorithm,
+ * top-level await included. The functor returns the entry's namespace, or — when the entry had to wait
+ * for a module with top-level await — a promise of it.
  */
+import type { EvaluatedInstance, EvaluationWalk, functorEvaluation } from './functor-evaluation.js';
+
 export interface BundledModule {
   readonly k: 'mjs' | 'cjs' | 'json' | 'text' | 'bytes' | 'empty';
   readonly n: string;
@@ -24,6 +31,7 @@ export interface BundledModule {
   readonly m?: Readonly<Record<string, readonly (readonly [string, string])[]>>;
   readonly v?: Readonly<Record<string, readonly unknown[]>>;
   readonly o?: Readonly<Record<string, readonly string[]>>;
+  readonly a?: 1;
 }
 
 /** Runtime options of a functor (Endo's names): `evaluate`, `require`, `sourceUrlPrefix`. */
@@ -33,11 +41,12 @@ export interface FunctorRuntimeOptions {
   readonly sourceUrlPrefix?: string | undefined;
 }
 
-export function functorRuntime(modules: readonly BundledModule[], entry: number, defaults: { p?: string; c?: boolean }) {
+export function functorRuntime(modules: readonly BundledModule[], entry: number, defaults: { p?: string; c?: boolean }, makeEvaluation: typeof functorEvaluation) {
   'use strict';
   const { create, defineProperty, freeze, keys } = Object;
   type Cell = { v: unknown; s: ((value: unknown) => void)[] };
-  type Instance = { i: number; cells: Record<string, Cell>; state: number; error?: unknown; ns?: object; names?: string[] };
+  type Instance = EvaluatedInstance & { cells: Record<string, Cell>; ns?: object; names?: string[] };
+  type Walk = EvaluationWalk<Instance>;
   return function cordonFunctor(options?: unknown): object {
     const given = (options !== null && typeof options === 'object' ? options : {}) as FunctorRuntimeOptions;
     const prefix = typeof given.sourceUrlPrefix === 'string' ? given.sourceUrlPrefix : (defaults.p ?? '');
@@ -101,13 +110,16 @@ export function functorRuntime(modules: readonly BundledModule[], entry: number,
       return found;
     };
 
-    /** What a specifier of module `from` names: an instance, with the module executed unless it is running. */
-    const target = (from: number, specifier: string, run: boolean): Instance => {
+    /**
+     * What a specifier of module `from` names: an instance, with the module evaluated unless it is
+     * running — as a dependency in `walk`, or (no walk) as an evaluation of its own.
+     */
+    const target = (from: number, specifier: string, run: boolean, walk?: Walk): Instance => {
       const link = modules[from]!.l?.[specifier];
       if (link === undefined) throw notFound(specifier, from);
       if (typeof link === 'number') {
         const found = instance(link);
-        if (run) execute(found);
+        if (run) evaluation.execute(found, walk ?? { stack: [], index: 0 });
         return found;
       }
       if ('e' in link) throw new Error(link.e);
@@ -212,7 +224,7 @@ export function functorRuntime(modules: readonly BundledModule[], entry: number,
       return typeof m.f === 'string' ? evaluate(`${m.f}\n//# sourceURL=${urlOf(i)}\n`) : m.f;
     };
 
-    const runModule = (inst: Instance): void => {
+    const runModule = (inst: Instance, walk: Walk): void => {
       const i = inst.i;
       const m = modules[i]!;
       if (m.k === 'mjs') {
@@ -235,24 +247,30 @@ export function functorRuntime(modules: readonly BundledModule[], entry: number,
           }
           return freeze(setters);
         };
-        const imports = (entries: Iterable<readonly [string, Iterable<readonly [string, readonly ((value: unknown) => void)[]]>]>) => {
-          for (const [specifier, bindings] of entries) {
-            const from = target(i, specifier, true);
-            for (const [name, setters] of bindings) {
-              const cell = name === '*' ? namespaceCell(from) : cellOf(from, name);
-              if (cell === undefined) throw new SyntaxError(`The requested module '${specifier}' does not provide an export named '${name}' (imported by ${m.n})`);
-              for (const setter of setters) subscribe(cell, setter);
+        const imports = (entries: Iterable<readonly [string, Iterable<readonly [string, readonly ((value: unknown) => void)[]]>]>): unknown => {
+          try {
+            for (const [specifier, bindings] of entries) {
+              const from = target(i, specifier, true, walk);
+              evaluation.dependency(inst, from);
+              for (const [name, setters] of bindings) {
+                const cell = name === '*' ? namespaceCell(from) : cellOf(from, name);
+                if (cell === undefined) throw new SyntaxError(`The requested module '${specifier}' does not provide an export named '${name}' (imported by ${m.n})`);
+                for (const setter of setters) subscribe(cell, setter);
+              }
             }
+          } catch (error) {
+            thrown = { v: error };
+            throw error;
           }
+          return (waits = evaluation.wait(inst));
         };
         const meta = create(null) as Record<string, unknown>;
         meta.url = urlOf(i);
-        const dynamicImport = (specifier: unknown) =>
-          new Promise(resolve => {
-            resolve(namespaceOf(target(i, String(specifier), true)));
-          });
-        const functor = functorOf(i) as (environment: object) => void;
-        functor(freeze({ imports, liveVar: byLocal(m.v, false), onceVar: byLocal(m.o, true), importMeta: meta, import: dynamicImport }));
+        const functor = functorOf(i) as (environment: object) => unknown;
+        let waits: unknown;
+        let thrown: { v: unknown } | undefined;
+        const result = functor(freeze({ imports, liveVar: byLocal(m.v, false), onceVar: byLocal(m.o, true), importMeta: meta, import: (specifier: unknown) => dynamicImport(i, specifier) }));
+        evaluation.ran(inst, result, waits, thrown);
         return;
       }
       if (m.k === 'cjs') {
@@ -265,7 +283,13 @@ export function functorRuntime(modules: readonly BundledModule[], entry: number,
             if (hostRequire === undefined) throw new TypeError(`Cannot import host module: ${link.h}`);
             return hostRequire(link.h);
           }
-          return requireValue(target(i, specifier, true));
+          const found = target(i, specifier, true);
+          if (evaluation.isAsync(found)) {
+            const error = new Error(`require() cannot be used on an ESM graph with top-level await. Use import${'('}) instead. (requiring ${specifier} from ${m.n})`) as Error & { code?: string };
+            error.code = 'ERR_REQUIRE_ASYNC_MODULE';
+            throw error;
+          }
+          return requireValue(found);
         };
         require.resolve = (specifier: string): string => {
           const link = m.l?.[specifier];
@@ -291,12 +315,8 @@ export function functorRuntime(modules: readonly BundledModule[], entry: number,
             publish(defaultCell, value);
           },
         };
-        const dynamicImport = (specifier: unknown) =>
-          new Promise(resolve => {
-            resolve(namespaceOf(target(i, String(specifier), true)));
-          });
         const functor = functorOf(i) as (...args: unknown[]) => void;
-        Reflect.apply(functor, moduleExports, [require, moduleExports, module, name, dirname, dynamicImport]);
+        Reflect.apply(functor, moduleExports, [require, moduleExports, module, name, dirname, (specifier: unknown) => dynamicImport(i, specifier)]);
         module.loaded = true;
         const value = module.exports as Record<string, unknown>;
         if (value !== defaultCell.v) publish(defaultCell, value);
@@ -335,23 +355,15 @@ export function functorRuntime(modules: readonly BundledModule[], entry: number,
       publish(inst.cells.default!, value);
     };
 
-    /** Runs a module once; a module already running (a cycle) is left to finish; a failure is remembered. */
-    function execute(inst: Instance): void {
-      if (inst.state === 2 || inst.state === 1) return;
-      if (inst.state === 3) throw inst.error;
-      inst.state = 1;
-      try {
-        runModule(inst);
-        inst.state = 2;
-      } catch (error) {
-        inst.state = 3;
-        inst.error = error;
-        throw error;
-      }
-    }
+    /** A dynamic import: the module evaluated (awaiting it if it awaits), then its namespace. */
+    const dynamicImport = (from: number, specifier: unknown): Promise<unknown> =>
+      new Promise<Instance>(resolve => resolve(target(from, String(specifier), true))).then(found => (found.i < 0 ? namespaceOf(found) : evaluation.settled(found).then(() => namespaceOf(found))));
 
+    const evaluation = makeEvaluation<Instance>(inst => modules[inst.i]!.a === 1, (inst, walk) => runModule(inst, walk));
     const main = instance(entry);
-    execute(main);
+    evaluation.execute(main, { stack: [], index: 0 });
+    // An entry that waits for a module with top-level await completes with a promise of its namespace.
+    if (evaluation.isAsync(main)) return evaluation.settled(main).then(() => namespaceOf(main)) as unknown as object;
     return namespaceOf(main);
   };
 }

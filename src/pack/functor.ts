@@ -16,6 +16,7 @@ import { compileCommonJs, compiledCommonJsOf, type LoadedModule } from '../load/
 import { encodeBase64, nodeBuiltinNames, withoutSourceUrl, type PackageCompartmentMapDescriptor } from '../model/index.js';
 import type { ReadFnOrPowers, ReadPowers } from '../powers/index.js';
 import { archiveNames, captureModules, type CaptureOptions } from './capture.js';
+import { functorEvaluation } from './functor-evaluation.js';
 import { functorRuntime, type BundledModule } from './functor-runtime.js';
 
 export interface FunctorOptions extends Omit<CaptureOptions, 'modules' | 'importHook' | 'importNowHook'> {
@@ -142,6 +143,7 @@ export const functorFromCapture = (modules: readonly LoadedModule[], map: Packag
         entry.m = source.__reexportMap__ as Entry['m'];
         entry.v = source.__liveExportMap__ as Entry['v'];
         entry.o = source.__fixedExportMap__ as Entry['o'];
+        if (source.__cordonTopLevelAwait__ === true) entry.a = 1;
         break;
       }
       case 'cjs':
@@ -169,7 +171,7 @@ export const functorFromCapture = (modules: readonly LoadedModule[], map: Packag
     return `// ${index.get(module)}. ${String(entry.n).replace(/[^\w./@+-]/g, '?')}\n${data},"f":${code}}`;
   });
   const defaults = JSON.stringify({ ...(options.sourceUrlPrefix !== undefined ? { p: options.sourceUrlPrefix } : {}), ...(options.format === 'cjs' ? { c: true } : {}) });
-  return `((modules, entry, defaults) => (${String(functorRuntime)})(modules, entry, defaults))([\n${entries.join(',\n')}\n], ${index.get(entry)}, ${defaults})`;
+  return `((modules, entry, defaults) => (${String(functorRuntime)})(modules, entry, defaults, ${String(functorEvaluation)}))([\n${entries.join(',\n')}\n], ${index.get(entry)}, ${defaults})`;
 };
 
 const unpack = (powers: ReadFnOrPowers): ReadPowers => (typeof powers === 'function' ? { read: powers } : powers);

@@ -2,7 +2,8 @@
 // is a real file tree; `node main.mjs` on the Node that runs this test prints the reference lines, and
 // Cordon must print the same lines in the same order — through `cordon run` (a child process), through
 // importLocation with builtins given as `modules`, through `importHook`, `importNowHook`, both hooks and
-// with only `globals` granted, from archives at three kinds of location, and as an endoZipBase64 bundle.
+// with only `globals` granted, from archives at three kinds of location, as each bundle format, and as
+// scripts and functors (Cordon's own linker).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -45,7 +46,9 @@ test('cordon run prints what node prints, for every case', () => {
 const rootsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-tla-run-')), 'roots.json');
 fs.writeFileSync(rootsFile, JSON.stringify(roots));
 
-for (const mode of ['modules', 'importHook', 'importNowHook', 'hooks', 'globals-only', 'archive:memory', 'archive:bare', 'archive:file', 'bundle']) {
+const MODES = ['modules', 'importHook', 'importNowHook', 'hooks', 'globals-only', 'archive:memory', 'archive:bare', 'archive:file', 'bundle'];
+MODES.push('bundle:endoScript', 'bundle:nestedEvaluate', 'bundle:getExport', 'script', 'script:evaluate', 'functor');
+for (const mode of MODES) {
   test(`${mode}: every case prints what node prints`, () => {
     const out = path.join(path.dirname(rootsFile), `${mode.replace(':', '-')}.json`);
     execFileSync(process.execPath, [runner, mode, rootsFile, out], { stdio: 'inherit', timeout: 120_000 });
