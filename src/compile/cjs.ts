@@ -17,7 +17,7 @@
 // as XS running Cordon's own archive reader, never lexes CommonJS source).
 import { parse as lexCommonJs } from 'cjs-module-lexer';
 import { CordonError } from '../diagnostics/index.js';
-import { commonJsNamespaceHasModuleExports, specNamespace, markRequireReturnsDefault, requireValue, type PrecompiledCjsRecord, type SesCompartmentLike, type VirtualModuleSource } from '../model/index.js';
+import { commonJsNamespaceHasModuleExports, isEvaluatingAsync, requireAsyncModuleError, specNamespace, markRequireReturnsDefault, requireValue, type PrecompiledCjsRecord, type SesCompartmentLike, type VirtualModuleSource } from '../model/index.js';
 import { assertUncensored, evadeCensorship, hasCensoredText, type TextSpan } from './censor.js';
 import { parseScriptText, type Comment } from './parse.js';
 import { Splicer } from './splice.js';
@@ -211,7 +211,9 @@ export const makeCommonJsModuleSource = (compiled: PrecompiledCjsRecord, environ
     const require = (request: string): unknown => {
       if (typeof request !== 'string') throw new TypeError(`The "id" argument of require() must be a string, received ${typeof request}`);
       const full = fullSpecifier(request);
-      const value = requireValue(compartment.importNow(full));
+      const namespace = compartment.importNow(full);
+      if (isEvaluatingAsync(namespace)) throw requireAsyncModuleError(request, location ?? specifier ?? "a CommonJS module");
+      const value = requireValue(namespace);
       return requireView ? requireView(full, value) : value;
     };
     require.resolve = (request: string, options?: unknown): string => {

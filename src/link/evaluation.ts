@@ -20,11 +20,12 @@
  * first sees them uninitialised; a CommonJS `require` of an ES module graph that awaits gets Node's
  * ERR_REQUIRE_ASYNC_MODULE only after the graph has begun to evaluate.
  */
-import { withSpecNamespaces, type ModuleSourceRecord } from '../model/index.js';
+import { markEvaluatingAsync, withSpecNamespaces, type ModuleSourceRecord } from '../model/index.js';
 
 type Status = 'evaluating' | 'evaluating-async' | 'evaluated';
 
 interface ModuleState {
+  readonly namespace: object;
   readonly hasTLA: boolean;
   status: Status;
   dfsIndex: number;
@@ -74,7 +75,8 @@ export interface ModuleEvaluation {
 
 const noop = (): void => {};
 
-const newState = (hasTLA: boolean): ModuleState => ({
+const newState = (namespace: object, hasTLA: boolean): ModuleState => ({
+  namespace,
   hasTLA,
   status: 'evaluating',
   dfsIndex: 0,
@@ -99,6 +101,7 @@ export const makeModuleEvaluation = (): ModuleEvaluation => {
   let asyncOrder = 1;
 
   const settle = (state: ModuleState): void => {
+    markEvaluatingAsync(state.namespace, false);
     if (!state.settled) return;
     if (state.error) state.settled.reject(state.error.value);
     else state.settled.resolve();
@@ -199,8 +202,9 @@ export const makeModuleEvaluation = (): ModuleEvaluation => {
   };
 
   const run = (functor: Functor, hasTLA: boolean, compartment: CompartmentLike, referrer: string, resolveHook: (specifier: string, referrer: string) => string, environment: Environment): unknown => {
-    const state = newState(hasTLA);
-    byNamespace.set(compartment.module(referrer) as object, state);
+    const namespace = compartment.module(referrer) as object;
+    const state = newState(namespace, hasTLA);
+    byNamespace.set(namespace, state);
     const walk = visiting ?? { stack: [], index: 0 };
     const isRoot = visiting === undefined;
     visiting = undefined;
@@ -252,6 +256,7 @@ export const makeModuleEvaluation = (): ModuleEvaluation => {
       do {
         member = walk.stack.pop()!;
         member.status = member.asyncOrder > 0 ? 'evaluating-async' : 'evaluated';
+        if (member.status === 'evaluating-async') markEvaluatingAsync(member.namespace, true);
         member.cycleRoot = state;
       } while (member !== state);
     }

@@ -79,6 +79,14 @@ export const TLA_CASES = {
     'slow.mjs': "import cjs from './lib.cjs';\nawait new Promise(r => setTimeout(r, 5));\nexport const value = 'slow ' + cjs.name;\nconsole.log('slow done');\n",
     'lib.cjs': "console.log('lib runs');\nmodule.exports = { name: 'lib' };\n",
   },
+  // require() of an ES module graph that awaits fails with Node's code; one without await is required.
+  'require-async': {
+    'main.mjs': "import lib from './lib.cjs';\nconsole.log('main', lib.sync, lib.failed);\n",
+    'lib.cjs':
+      "let failed;\ntry {\n  require('./tla.mjs');\n} catch (error) {\n  failed = error.code;\n}\nconsole.log('lib', failed);\nmodule.exports = { sync: require('./plain.mjs').v, failed };\n",
+    'tla.mjs': "await 0;\nexport const v = 'tla';\n",
+    'plain.mjs': "export const v = 'plain';\n",
+  },
 };
 
 /** The case's files, with its package.json. */

@@ -32,6 +32,7 @@ test("Node's own answers are what the cases are about (so a wrong order cannot p
   assert.deepEqual(reference['shared-wait'].slice(0, 3), ['slow start', 'q (no wait)', 'slow end']);
   assert.deepEqual(reference.rejection, ['bad start', 'q runs', 'x failed: boom', 'y true', 'bad again: boom']);
   assert.equal(reference.cycle.at(-1), 'main A AB');
+  assert.deepEqual(reference['require-async'], ['lib ERR_REQUIRE_ASYNC_MODULE', 'main plain ERR_REQUIRE_ASYNC_MODULE']);
   for (const name of names) assert.ok(reference[name].length > 1, name);
 });
 
