@@ -17,6 +17,7 @@
  */
 import { checkPrecompiledCjs, checkPrecompiledModule, type ParserForLanguage, type ParseOptions } from '../model/index.js';
 import type { CompiledCommonJs } from './cjs.js';
+import { isStrippingParser, markStrippingParser } from './typescript.js';
 
 /** Where compiled modules are kept: synchronous (a `require()` compiles too), by key. */
 export interface CompileCache {
@@ -119,9 +120,8 @@ export const withCompileCache = (parsers: ParserForLanguage, cache: CompileCache
       return result instanceof Promise ? result.then(keep) : keep(result);
     };
     // `synchronous` read through: a TypeScript parser's turns true once its stripper is loaded.
-    wrapped[language] = Object.freeze(
-      Object.defineProperties({ parse, heuristicImports: base.heuristicImports }, { synchronous: { get: () => base.synchronous, enumerable: true } }),
-    );
+    const parser = Object.freeze(Object.defineProperties({ parse, heuristicImports: base.heuristicImports }, { synchronous: { get: () => base.synchronous, enumerable: true } }));
+    wrapped[language] = isStrippingParser(base) ? markStrippingParser(parser) : parser;
   }
   return Object.freeze(wrapped) as ParserForLanguage;
 };

@@ -7,4 +7,4 @@ export type { SourceMapObject } from './splice.js';
 export { analyzeModule, LANGUAGE_GLOBALS, type DynamicLoad, type GlobalAccess as AnalyzedGlobalAccess, type ModuleAnalysis } from './analyze.js';
 export { elideComments } from './elide-comments.js';
 export { CACHE_ENTRY_FORMAT, type CompileCache } from './cache.js';
-export { loadTypeScriptStripper, stripTypeScript, typeScriptStripperReady } from './typescript.js';
+export { isStrippingParser, loadTypeScriptStripper, stripTypeScript, typeScriptStripperReady } from './typescript.js';

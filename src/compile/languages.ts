@@ -23,7 +23,7 @@ import { compileCommonJs, evadeCensoredProgram, makeCommonJsModuleSource, type C
 import { literalDynamicImports, ModuleSource } from './mjs/module-source.js';
 import type { SourceMapObject } from './splice.js';
 import { withCompileCache, type CacheCodec, type CachedCjs, type CachedMjs, type CompileCache } from './cache.js';
-import { loadTypeScriptStripper, stripTypeScript, typeScriptStripperReady } from './typescript.js';
+import { loadTypeScriptStripper, markStrippingParser, stripTypeScript, typeScriptStripperReady } from './typescript.js';
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -148,13 +148,15 @@ const typeScript = (base: ParseFunction, heuristicImports: boolean): ParserImple
     const compile = () => base(encoder.encode(stripTypeScript(decodeText(bytes), location, bytes)), specifier, location, packageLocation, options);
     return typeScriptStripperReady() ? compile() : loadTypeScriptStripper().then(compile);
   };
-  return Object.freeze({
-    parse,
-    heuristicImports,
-    get synchronous() {
-      return typeScriptStripperReady();
-    },
-  }) as unknown as ParserImplementation;
+  return markStrippingParser(
+    Object.freeze({
+      parse,
+      heuristicImports,
+      get synchronous() {
+        return typeScriptStripperReady();
+      },
+    }),
+  ) as unknown as ParserImplementation;
 };
 
 /** Every language Cordon ships, keyed by language name. */

@@ -127,6 +127,14 @@ const failureOf = (failure: StripFailure, text: string, location: string): Cordo
   return new CordonError('CORDON_SYNTAX_ERROR', `Cannot strip TypeScript: ${message}`, { file: location, cause: failure });
 };
 
+/** Cordon's own TypeScript parsers (and the compile cache's wrappers of them): they need the stripper. */
+const strippingParsers = new WeakSet<object>();
+export const markStrippingParser = <T extends object>(parser: T): T => {
+  strippingParsers.add(parser);
+  return parser;
+};
+export const isStrippingParser = (parser: unknown): boolean => typeof parser === 'object' && parser !== null && strippingParsers.has(parser);
+
 const stripped = new WeakMap<Uint8Array, string>();
 
 /**

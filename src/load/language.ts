@@ -8,7 +8,7 @@
  * and `.ts`/`.tsx` go by the same package scope as `.js` (`mts` or `cts`), an ambiguous one detected on
  * its stripped text (so `import type` alone does not make a module).
  */
-import { hasModuleSyntax, loadTypeScriptStripper, stripTypeScript, typeScriptStripperReady } from '../compile/index.js';
+import { hasModuleSyntax, isStrippingParser, loadTypeScriptStripper, stripTypeScript, typeScriptStripperReady } from '../compile/index.js';
 import { CordonError } from '../diagnostics/index.js';
 import type { PackageCompartmentDescriptor, ParserForLanguage } from '../model/index.js';
 import type { Loader } from './trampoline.js';
@@ -29,8 +29,29 @@ export const extensionOf = (path: string): string => {
   return dot <= 0 ? '' : base.slice(dot + 1);
 };
 
-/** A module's language: the map's `types`, Node's package scope for `.js`, the extension table. */
+/** The loaders (by their language context) that have loaded CommonJS TypeScript, so have the stripper. */
+const strippingLoaders = new WeakSet<LanguageContext>();
+
+/**
+ * A module's language: the map's `types`, Node's package scope for `.js` and `.ts`, the extension
+ * table. The TypeScript stripper loads on first use (asynchronously); when:
+ * - CommonJS TypeScript (`cts`) loads it before it is compiled, even when the compile cache will serve
+ *   the module, and from then on the loader strips synchronously too (a dynamic `require`);
+ * - an ES module's parser loads it only to strip (a warm compile cache never does);
+ * - a synchronous load (a dynamic `require`) of TypeScript in a loader that has loaded no CommonJS
+ *   TypeScript yet is refused (CORDON_DYNAMIC_REQUIRE_UNAVAILABLE), whether the stripper happens to be
+ *   loaded or not: the answer depends on the application, never on the state of the cache.
+ */
 export function* languageOf(context: LanguageContext, descriptor: PackageCompartmentDescriptor, module: string, bytes?: Uint8Array): Loader<string> {
+  const language = yield* chooseLanguage(context, descriptor, module, bytes);
+  if ((language === 'mts' || language === 'cts') && !strippingLoaders.has(context) && isStrippingParser(context.parsers()[language])) {
+    yield { wait: loadTypeScriptStripper, what: 'the TypeScript stripper to load', lazy: language === 'mts' };
+    if (language === 'cts') strippingLoaders.add(context);
+  }
+  return language;
+}
+
+function* chooseLanguage(context: LanguageContext, descriptor: PackageCompartmentDescriptor, module: string, bytes?: Uint8Array): Loader<string> {
   const typed = descriptor.types[module];
   if (typed !== undefined) return typed;
   const extension = extensionOf(module);

@@ -13,10 +13,15 @@ export interface ReadRequest {
   readonly read: string;
 }
 
-/** Something the generator needs done first (`what` names it in the sync driver's refusal); it is then resumed with `undefined`. */
+/**
+ * Something the generator needs done first (`what` names it in the sync driver's refusal); it is then
+ * resumed with `undefined`. A `lazy` one only matters to the sync driver (the async one goes on at once,
+ * leaving the work to whoever needs it later).
+ */
 export interface WaitRequest {
   readonly wait: () => Promise<unknown>;
   readonly what: string;
+  readonly lazy?: boolean | undefined;
 }
 
 export type Loader<T> = Generator<ReadRequest | WaitRequest, T, Uint8Array | undefined>;
@@ -27,7 +32,9 @@ export const runAsync = async <T>(generator: Loader<T>, maybeRead: (location: st
     const request = step.value;
     let bytes: Uint8Array | undefined;
     try {
-      if ('wait' in request) await request.wait();
+      if ('wait' in request) {
+        if (!request.lazy) await request.wait();
+      }
       else bytes = await maybeRead(request.read);
     } catch (error) {
       step = generator.throw(error);
