@@ -143,3 +143,25 @@ test('a stripped module is stripped once for the language check and the compile 
   const first = stripTypeScript(decode(bytes), 'file:///app/o.ts', bytes);
   assert.equal(stripTypeScript('something else entirely', 'file:///app/o.ts', bytes), first);
 });
+
+test("the compile cache's fingerprint names amaro's version: another stripper never reads this one's entries", async () => {
+  const crypto = await import('node:crypto');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dist = new URL('../../dist/', import.meta.url);
+  // A copy of the store beside a compile stage and parser packages whose versions the test sets.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-ts-fingerprint-'));
+  fs.cpSync(new URL('compile/', dist), path.join(root, 'dist/compile'), { recursive: true });
+  fs.cpSync(new URL('powers/node-cache.js', dist), path.join(root, 'dist/powers/node-cache.js'));
+  const fingerprintWith = async amaro => {
+    for (const [name, version] of Object.entries({ meriyah: '1.0.0', 'cjs-module-lexer': '1.0.0', 'magic-string': '1.0.0', amaro })) {
+      fs.mkdirSync(path.join(root, 'node_modules', name), { recursive: true });
+      fs.writeFileSync(path.join(root, 'node_modules', name, 'package.json'), JSON.stringify({ name, version }));
+    }
+    const { makeNodeCompileCache } = await import(`${new URL(`file://${root}/dist/powers/node-cache.js`).href}?amaro=${amaro}`);
+    return makeNodeCompileCache({ fs, crypto, directory: path.join(root, 'cache') }).fingerprint;
+  };
+  const one = await fingerprintWith('1.2.1');
+  assert.equal(await fingerprintWith('1.2.1'), one);
+  assert.notEqual(await fingerprintWith('1.3.0'), one);
+});
