@@ -3,7 +3,7 @@
  * the lockdown options that let ordinary packages run, Node's globals, and Node's builtin modules as
  * host modules. This is the CLI layer: the one place that may hand out `process`, `fs` and the rest.
  */
-import { builtinModules, createRequire } from 'node:module';
+import { builtinModules, createRequire, isBuiltin } from 'node:module';
 import { makeCompartmentError } from '../index.js';
 
 const HostError = globalThis.Error;
@@ -43,6 +43,22 @@ export const nodeLockdownOptions = Object.freeze({
 const SES_NAMES = new Set(['lockdown', 'repairIntrinsics', 'hardenIntrinsics', 'harden', 'Compartment', 'assert', 'ModuleSource', 'HandledPromise']);
 
 /**
+ * The web interfaces Node defines lazily on its global object: accessors on Node 20, V8 lazy data
+ * properties on Node 24, whose descriptor, once read, loads the module behind them (`FormData` loads
+ * undici: 114 modules, 15–30 ms). They stay lazy here on every Node (Node 24.22's list).
+ */
+const LAZY_GLOBALS = new Set([
+  'AbortController', 'AbortSignal', 'BroadcastChannel', 'MessageChannel', 'MessagePort', 'MessageEvent', 'File',
+  'ReadableStream', 'ReadableStreamDefaultReader', 'ReadableStreamBYOBReader', 'ReadableStreamBYOBRequest',
+  'ReadableByteStreamController', 'ReadableStreamDefaultController', 'TransformStream', 'TransformStreamDefaultController',
+  'WritableStream', 'WritableStreamDefaultController', 'WritableStreamDefaultWriter', 'ByteLengthQueuingStrategy',
+  'CountQueuingStrategy', 'TextEncoderStream', 'TextDecoderStream', 'CompressionStream', 'DecompressionStream',
+  'Performance', 'PerformanceEntry', 'PerformanceMark', 'PerformanceMeasure', 'PerformanceObserver',
+  'PerformanceObserverEntryList', 'PerformanceResourceTiming', 'FormData', 'Headers', 'Request', 'Response',
+  'CloseEvent', 'WebSocket', 'EventSource', 'Crypto', 'CryptoKey', 'SubtleCrypto', 'Navigator',
+]);
+
+/**
  * Node's globals a compartment lacks (console, process, Buffer, timers, fetch, URL, …), read off the
  * host after lockdown, plus the host's `Date` and `Math` (inside compartments SES's versions throw on
  * `Date.now()` and `Math.random()`).
@@ -51,8 +67,8 @@ export const nodeGlobals = (compartmentGlobalNames: ReadonlySet<string>): Record
   const globals: Record<string, unknown> = {};
   for (const name of Object.getOwnPropertyNames(globalThis)) {
     if (SES_NAMES.has(name) || compartmentGlobalNames.has(name) || name === 'global' || name === 'globalThis') continue;
-    const descriptor = Object.getOwnPropertyDescriptor(globalThis, name)!;
-    if ('value' in descriptor) {
+    const descriptor = LAZY_GLOBALS.has(name) ? undefined : Object.getOwnPropertyDescriptor(globalThis, name)!;
+    if (descriptor !== undefined && 'value' in descriptor) {
       globals[name] = descriptor.value;
       continue;
     }
@@ -96,14 +112,12 @@ export const nodeBuiltinModules = (): Record<string, object> => {
       Object.defineProperty(modules, specifier, { get: load, enumerable: true, configurable: false });
     }
   }
-  // Builtins only reachable with the prefix.
+  // Builtins only reachable with the prefix, where this Node has them; loaded when first imported too
+  // (node:test alone is some 70 of Node's internal modules).
   for (const name of ['test', 'sea', 'sqlite', 'test/reporters']) {
-    try {
-      const loaded = require(`node:${name}`) as object;
-      Object.defineProperty(modules, `node:${name}`, { value: loaded, enumerable: true });
-    } catch {
-      // not in this version of Node
-    }
+    if (!isBuiltin(`node:${name}`)) continue;
+    let loaded: object | undefined;
+    Object.defineProperty(modules, `node:${name}`, { get: () => (loaded ??= require(`node:${name}`) as object), enumerable: true, configurable: false });
   }
   return modules;
 };
