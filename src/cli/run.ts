@@ -16,7 +16,6 @@ import { formatError, formatUncaught } from './report.js';
 import { defaultPolicyPath, readPolicyFiles } from './policy-files.js';
 import { makeRunHost, type RunHostOptions } from './run-host.js';
 import { runWasiFile } from '../sandbox.js';
-import { readBundleFile, runBundle } from './bundle-commands.js';
 
 /** What `cordon run` is given: the entry, its arguments and mapping options, the policy, and the host's (`RunHostOptions`). */
 export interface RunOptions extends RunHostOptions {
@@ -111,9 +110,11 @@ export const runApplication = async (options: RunOptions): Promise<number> => {
   if (bridge.deterministic) Object.assign(globals, bridge.deterministic.globals);
   const host = { globals, globalsFor: nodeGlobalsFor, modules: bridge.modules, ...(policy === undefined ? {} : { policy }), ...(options.audit ? { policyAudit: options.audit } : {}), hostBridge: bridge.hostBridge };
   try {
-    const bundle = readBundleFile(entryPath);
-    if (bundle) {
-      await runBundle(bundle, entryPath, { host, bridge });
+    // A bundle is a .json file (bundle-commands.ts and what it needs load only for one).
+    const bundles = entryPath.endsWith('.json') ? await import('./bundle-commands.js') : undefined;
+    const bundle = bundles?.readBundleFile(entryPath);
+    if (bundles && bundle) {
+      await bundles.runBundle(bundle, entryPath, { host, bridge });
     } else if (isArchive(entryPath)) {
       // An archive runs like an entry: every module's hash is checked before any of it runs.
       const application = await loadArchive(powers, url.pathToFileURL(entryPath).href, host);
