@@ -4,7 +4,7 @@
  * package under a policy), and file paths as Node names them in require errors.
  */
 import { requireErrorOf } from '../diagnostics/index.js';
-import { exportsOfCommonJs } from '../compile/index.js';
+import { exportsOfCommonJs, stripTypeScript, typeScriptStripperReady } from '../compile/index.js';
 import { pathOfFileUrl, type PackageCompartmentDescriptor, type PackageCompartmentMapDescriptor } from '../model/index.js';
 import type { ReadPowers } from '../powers/index.js';
 import type { ImportKind } from '../resolve/index.js';
@@ -94,7 +94,21 @@ const requireResolve = (access: CommonJsAccess, state: CompartmentState, module:
   return pathOf(access.powers, new URL(target.module, target.compartment).href);
 };
 
-/** Names a CommonJS module offers through `module.exports = require(…)`, as Node computes them. */
+/**
+ * The text Node's lexer reads: TypeScript's stripped (by then loaded: CommonJS TypeScript loads the
+ * stripper before it is compiled); if it cannot be stripped, its parse reports why.
+ */
+const lexableText = (bytes: Uint8Array, location: string): string => {
+  const text = decoder.decode(bytes);
+  if (!/\.c?tsx?$/.test(location) || !typeScriptStripperReady()) return text;
+  try {
+    return stripTypeScript(text, location, bytes);
+  } catch {
+    return text;
+  }
+};
+
+/** Names a CommonJS module (or CommonJS TypeScript) offers through `module.exports = require(…)`, as Node computes them. */
 export const reexportedNames = (access: CommonJsAccess, state: CompartmentState, module: string, bytes: Uint8Array, sync: boolean): string[] | Promise<string[]> => {
   function* names(compartment: PackageCompartmentDescriptor, path: string, text: string, seen: Set<string>): Loader<string[]> {
     const key = new URL(path, compartment.location).href;
@@ -110,14 +124,14 @@ export const reexportedNames = (access: CommonJsAccess, state: CompartmentState,
       } catch {
         continue;
       }
-      if (resolution.type !== 'module' || !/\.c?js$/.test(resolution.module)) continue;
+      if (resolution.type !== 'module' || !/\.c?[jt]s$/.test(resolution.module)) continue;
       const target = access.map.compartments[resolution.compartment]!;
       const location = new URL(resolution.module, target.location).href;
       const targetBytes = access.context.probed.get(location) ?? (yield { read: location });
       if (targetBytes === undefined) continue;
-      out.push(...(yield* names(target, resolution.module, decoder.decode(targetBytes), seen)));
+      out.push(...(yield* names(target, resolution.module, lexableText(targetBytes, location), seen)));
     }
     return out;
   }
-  return access.run(names(state.descriptor, module, decoder.decode(bytes), new Set()), sync);
+  return access.run(names(state.descriptor, module, lexableText(bytes, new URL(module, state.descriptor.location).href), new Set()), sync);
 };

@@ -227,7 +227,7 @@ export class ModuleLoader {
       }
       const kind: ImportKind = parser.heuristicImports ? 'require' : 'import';
       state.kinds.set(module, kind);
-      const reexported = lang === 'cjs' ? reexportedNames(this.#commonJs, state, module, bytes, sync) : undefined;
+      const reexported = lang === 'cjs' || lang === 'cts' ? reexportedNames(this.#commonJs, state, module, bytes, sync) : undefined;
       const parse = (names: string[] | undefined) => {
         const parseOptions = parseOptionsOf(this.#commonJs, state, module, location, names, sourceMap);
         if (!parser.synchronous && sync) {

@@ -18,7 +18,7 @@ import { importBundle } from 'cordon/import-bundle.js';
 import { makeNodeCompileCache } from 'cordon/node-powers.js';
 import { unzipSync } from 'fflate';
 import { nodeLockdownOptions } from '../../dist/cli/node-host.js';
-import { fixtureRoot, fixtureUrl, nodePowers } from '../helpers/fixtures.js';
+import { fixtureRoot, fixtureUrl, nodePowers, writeTree } from '../helpers/fixtures.js';
 
 lockdown(nodeLockdownOptions);
 
@@ -249,4 +249,15 @@ test('.tsx: without JSX it runs; JSX is refused with CORDON_TYPESCRIPT_JSX at it
     assert.equal(found.column, 2);
     return true;
   });
+});
+
+test('CommonJS TypeScript re-exporting through module.exports = require(…) offers the required module\'s names to ES importers, as Node', async () => {
+  const tree = writeTree({
+    'package.json': '{"name":"reexport","version":"1.0.0","type":"module"}',
+    'main.ts': "import { deep, other } from './index.cts';\nexport const got: string[] = [deep, other];\n",
+    'index.cts': "import type { Deep } from './impl.cts';\nmodule.exports = require('./impl.cts');\n",
+    'impl.cts': "export type Deep = string;\nexports.deep = 'deep' as Deep;\nexports.other = 'other' as string;\n",
+  }, 'cordon-ts-reexport-');
+  const { namespace } = await importLocation(nodePowers(), url.pathToFileURL(path.join(tree, 'main.ts')).href, {});
+  assert.deepEqual([...namespace.got], ['deep', 'other']);
 });
