@@ -13,7 +13,7 @@
  * (`<package>-v<version>/<path>`), never by path.
  */
 import { CordonError } from '../diagnostics/index.js';
-import { elideComments } from '../compile/index.js';
+import { elideComments, loadTypeScriptStripper, stripTypeScript } from '../compile/index.js';
 import { mapNodeModules } from '../discover/index.js';
 import type { ImportHook } from '../link/index.js';
 import type { LoadedModule, ModuleTransform } from '../load/index.js';
@@ -95,12 +95,16 @@ const entryLocation = (startFilename: string, powers: BundleSourcePowers): strin
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The elideComments transform, for ES modules and CommonJS. */
+/** The elideComments transform, for ES modules and CommonJS; TypeScript is stripped first (and becomes that JavaScript). */
 const elidingTransforms = (): Record<string, ModuleTransform> => {
   const transform =
-    (language: 'mjs' | 'cjs'): ModuleTransform =>
-    async (bytes, _specifier, location) => ({ bytes: encoder.encode(elideComments(decoder.decode(bytes), language, location)), parser: language });
-  return { mjs: transform('mjs'), cjs: transform('cjs') };
+    (language: 'mjs' | 'cjs', typeScript = false): ModuleTransform =>
+    async (bytes, _specifier, location) => {
+      if (typeScript) await loadTypeScriptStripper();
+      const text = typeScript ? stripTypeScript(decoder.decode(bytes), location, bytes) : decoder.decode(bytes);
+      return { bytes: encoder.encode(elideComments(text, language, location)), parser: language };
+    };
+  return { mjs: transform('mjs'), cjs: transform('cjs'), mts: transform('mjs', true), cts: transform('cjs', true) };
 };
 
 /**

@@ -207,6 +207,17 @@ test('bundles: bundleSource of a .ts entry, in the zip and the nestedEvaluate fo
   }
 });
 
+test('bundles: elideComments strips TypeScript too (its comments blanked, lines kept)', async () => {
+  const bundle = await bundleSource(path.join(root, 'app/main.ts'), { format: 'endoZipBase64', elideComments: true });
+  check(await importBundle(bundle, {}, { computeSha512 }), () => undefined, undefined);
+  const files = unzipSync(new Uint8Array(Buffer.from(bundle.endoZipBase64, 'base64')));
+  for (const name of ['ts-app-v1.0.0/main.ts', 'ts-app-v1.0.0/helper.cts']) {
+    const program = JSON.parse(decoder.decode(files[name])).__syncModuleProgram__ ?? JSON.parse(decoder.decode(files[name])).source;
+    assert.doesNotMatch(program, /The entry: TypeScript|although the package/, `${name}: comments elided`);
+    assert.doesNotMatch(program, /: string\b/, `${name}: types stripped`);
+  }
+});
+
 const KINDS = { mts: 'esm', cts: 'cjs', byType: 'cjs', moduleScope: 'esm', typeOnly: 'cjs', detected: 'esm' };
 
 test('module kinds follow Node: .mts ESM, .cts CommonJS, .ts by the nearest package.json type, a typeless .ts detected once stripped', async () => {
