@@ -141,3 +141,24 @@ test('the fingerprint names the compiler and the salt', () => {
   assert.equal(a.fingerprint, b.fingerprint);
   assert.notEqual(a.fingerprint, salted.fingerprint);
 });
+
+test('a read-only cache folder (every write fails with EROFS): its entries are still read, nothing is written, the app runs right', async () => {
+  const directory = fresh();
+  await importLocation(nodePowers(), entry, { modules, compileCache: makeNodeCompileCache({ fs, crypto, directory }) });
+  const before = fs.readdirSync(directory, { recursive: true }).sort();
+  const refused = name => () => {
+    throw Object.assign(new Error(`EROFS: read-only file system, ${name}`), { code: 'EROFS' });
+  };
+  const readOnly = { ...fs, writeFileSync: refused('write'), renameSync: refused('rename'), mkdirSync: refused('mkdir'), rmSync: refused('rm') };
+  let hits = 0;
+  const store = makeNodeCompileCache({ fs: readOnly, crypto, directory });
+  const cache = { fingerprint: store.fingerprint, get: key => { const found = store.get(key); if (found !== undefined) hits += 1; return found; }, set: (key, value) => store.set(key, value) };
+  assert.deepEqual(plain((await importLocation(nodePowers(), entry, { modules, compileCache: cache })).namespace), reference);
+  assert.ok(hits > 0, 'entries read from the read-only folder');
+  assert.deepEqual(fs.readdirSync(directory, { recursive: true }).sort(), before);
+  // An empty read-only folder: every module compiled, none stored.
+  const empty = fresh();
+  const none = makeNodeCompileCache({ fs: readOnly, crypto, directory: empty });
+  assert.deepEqual(plain((await importLocation(nodePowers(), entry, { modules, compileCache: none })).namespace), reference);
+  assert.deepEqual(fs.readdirSync(empty), []);
+});
