@@ -26,7 +26,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
-import { createRequire } from 'node:module';
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /** The CLI: one command line → its exit code. */
@@ -108,6 +108,17 @@ const codeCacheDir = (argv: readonly string[]): string | undefined => {
   return path.join(home, 'cordon', 'v8');
 };
 
+/**
+ * Node's own compile cache (Node 22.1 and later), in the same folder: for what is loaded as modules
+ * (`cli.js` and its modules when there is no current bundle; the modules the bundle leaves out, such as
+ * amaro). It only affects this process (not the app's children).
+ */
+export const enableNodeCompileCache = (argv: readonly string[]): void => {
+  const dir = codeCacheDir(argv);
+  const enable = (module as { enableCompileCache?: (directory: string) => unknown }).enableCompileCache;
+  if (dir !== undefined && typeof enable === 'function') enable(path.join(path.dirname(dir), 'node'));
+};
+
 /** A short hash of a string (FNV-1a), for the cache file's name. */
 const shortHash = (text: string): string => {
   let hash = 0x811c9dc5;
@@ -164,10 +175,10 @@ export const loadBundledCli = (argv: readonly string[]): LoadedCli | undefined =
     filename: bundleFile,
     ...(cachedData === undefined ? {} : { cachedData }),
   });
-  const module = { exports: {} as { main?: CliMain } };
+  const bundled = { exports: {} as { main?: CliMain } };
   const importFromBundle = (specifier: string): Promise<unknown> => import(specifier);
-  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(bundleFile), module, bundleFile, cliDir, importFromBundle);
-  const { main } = module.exports;
+  (script.runInThisContext() as (...args: unknown[]) => void)(bundled.exports, module.createRequire(bundleFile), bundled, bundleFile, cliDir, importFromBundle);
+  const { main } = bundled.exports;
   // Evaluated already (ses installed): no second copy from the modules.
   if (typeof main !== 'function') throw new Error(`cordon: ${bundleFile} exports no main; rebuild it (npm run build)`);
   let stale = cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected === true);

@@ -4,9 +4,10 @@
  * `npm run build` makes (`cordon-cli.cjs`, compiled from a V8 code cache: `launch.ts`) when it is
  * current, else from `cli.js` and its modules.
  */
-import { loadBundledCli, type CliMain } from './launch.js';
+import { enableNodeCompileCache, loadBundledCli, type CliMain } from './launch.js';
 
 const argv = process.argv.slice(2);
+enableNodeCompileCache(argv);
 const bundled = loadBundledCli(argv);
 const main: CliMain = bundled?.main ?? (await import('./cli.js')).main;
 const code = await main(argv);
