@@ -17,7 +17,7 @@
 // as XS running Cordon's own archive reader, never lexes CommonJS source).
 import { parse as lexCommonJs } from 'cjs-module-lexer';
 import { CordonError } from '../diagnostics/index.js';
-import { commonJsNamespaceHasModuleExports, isEvaluatingAsync, requireAsyncModuleError, specNamespace, markRequireReturnsDefault, requireValue, type PrecompiledCjsRecord, type SesCompartmentLike, type VirtualModuleSource } from '../model/index.js';
+import { commonJsNamespaceHasModuleExports, evaluationOf, isEvaluatingAsync, requireAsyncModuleError, specNamespace, markRequireReturnsDefault, requireValue, type PrecompiledCjsRecord, type SesCompartmentLike, type VirtualModuleSource } from '../model/index.js';
 import { assertUncensored, evadeCensorship, hasCensoredText, type TextSpan } from './censor.js';
 import { parseScriptText, type Comment } from './parse.js';
 import { Splicer } from './splice.js';
@@ -256,7 +256,10 @@ export const makeCommonJsModuleSource = (compiled: PrecompiledCjsRecord, environ
     if (mainHolder?.isEntry) mainHolder.module = module;
     const dynamicImport = async (request: string): Promise<unknown> => {
       const result = (await compartment.import(fullSpecifier(String(request), resolveImport))) as Record<PropertyKey, unknown>;
-      return specNamespace(result[Symbol.toStringTag] === 'Module' ? result : result.namespace);
+      const namespace = result[Symbol.toStringTag] === 'Module' ? result : result.namespace;
+      // A module with top-level await: import() resolves once it has evaluated.
+      await evaluationOf(namespace);
+      return specNamespace(namespace);
     };
 
     let functor: (...args: unknown[]) => void;

@@ -101,7 +101,7 @@ export const makeModuleEvaluation = (): ModuleEvaluation => {
   let asyncOrder = 1;
 
   const settle = (state: ModuleState): void => {
-    markEvaluatingAsync(state.namespace, false);
+    markEvaluatingAsync(state.namespace, undefined);
     if (!state.settled) return;
     if (state.error) state.settled.reject(state.error.value);
     else state.settled.resolve();
@@ -256,7 +256,7 @@ export const makeModuleEvaluation = (): ModuleEvaluation => {
       do {
         member = walk.stack.pop()!;
         member.status = member.asyncOrder > 0 ? 'evaluating-async' : 'evaluated';
-        if (member.status === 'evaluating-async') markEvaluatingAsync(member.namespace, true);
+        if (member.status === 'evaluating-async') markEvaluatingAsync(member.namespace, () => settled(member.namespace));
         member.cycleRoot = state;
       } while (member !== state);
     }

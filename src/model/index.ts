@@ -43,7 +43,7 @@ export {
 export { builtinNameOf, isNodeBuiltinName, nodeBuiltinNames } from './builtins.js';
 export { commonJsNamespaceHasModuleExports } from './engine.js';
 export { specNamespace, withSpecNamespaces } from './namespace.js';
-export { isEvaluatingAsync, markEvaluatingAsync, requireAsyncModuleError } from './evaluating.js';
+export { evaluationOf, isEvaluatingAsync, markEvaluatingAsync, requireAsyncModuleError } from './evaluating.js';
 export { GLOBAL_OBJECT_NAMES, LANGUAGE_GLOBALS } from './language-globals.js';
 export {
   BUNDLE_FORMATS,

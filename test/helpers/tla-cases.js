@@ -87,6 +87,12 @@ export const TLA_CASES = {
     'tla.mjs': "await 0;\nexport const v = 'tla';\n",
     'plain.mjs': "export const v = 'plain';\n",
   },
+  // import() from CommonJS of a module that awaits resolves once it has evaluated.
+  'cjs-import': {
+    'main.mjs': "import lib from './lib.cjs';\nconsole.log('main', await lib.load());\n",
+    'lib.cjs': "exports.load = async () => {\n  const ns = await import('./slow.mjs');\n  console.log('lib got', ns.value);\n  return ns.value + '!';\n};\n",
+    'slow.mjs': "await new Promise(r => setTimeout(r, 5));\nexport let value = 'early';\nawait null;\nvalue = 'slow';\n",
+  },
 };
 
 /** The case's files, with its package.json. */
