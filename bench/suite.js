@@ -5,9 +5,10 @@
 // it). Workloads: the largest app of the real-world list (express) and generated apps of 10 to 10,000
 // modules in 1, 10 and 100 packages. Compile throughput comes from bench/compile.js, the cost of a policy
 // (importLocation with / without, policy generation against LavaMoat's) from bench/policy.js, scripts and
-// bundles (makeScript, bundleSource against Endo's) from bench/bundle.js. Writes
+// bundles (makeScript, bundleSource against Endo's) from bench/bundle.js, start-up (`cordon run` and
+// importLocation against plain node, cold processes, issue 14's targets) from bench/startup.js. Writes
 // bench/results.json and prints the tables.
-//   npm run bench [-- --runs 5 --sizes 10,100,1000,10000 --packages 1,10,100 --endo-max 1000 --skip-compile --skip-policy --skip-host --skip-bundle]
+//   npm run bench [-- --runs 5 --sizes 10,100,1000,10000 --packages 1,10,100 --endo-max 1000 --skip-compile --skip-policy --skip-host --skip-bundle --skip-startup]
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { generateApp } from './generate.js';
 import { markdown, printPolicy } from './table.js';
 import { bundleMarkdown, printBundle } from './bundle.js';
+import { printStartup, startupMarkdown } from './startup.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     'skip-policy': { type: 'boolean', default: false },
     'skip-host': { type: 'boolean', default: false },
     'skip-bundle': { type: 'boolean', default: false },
+    'skip-startup': { type: 'boolean', default: false },
     worker: { type: 'string' },
     entry: { type: 'string' },
     archive: { type: 'string' },
@@ -159,6 +162,13 @@ if (!values['skip-bundle']) {
   bundle = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench', 'bundle.js'), '--json', '--runs', String(runs)], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 24 }));
 }
 
+// Start-up (bench/startup.js: cordon run and importLocation against plain node, cold processes).
+let startup;
+if (!values['skip-startup']) {
+  process.stderr.write('start-up…\n');
+  startup = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench', 'startup.js'), '--json', '--runs', String(runs)], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 24 }));
+}
+
 process.stderr.write('workloads…\n');
 const workloads = [];
 fs.mkdirSync(path.join(apps, 'express'), { recursive: true });
@@ -174,7 +184,7 @@ for (const packages of values.packages.split(',').map(Number)) {
   }
 }
 
-const results = { node: process.version, runs, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), compile, workloads, policy, host, bundle };
+const results = { node: process.version, runs, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), compile, workloads, policy, host, bundle, startup };
 fs.writeFileSync(path.join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 const fmt = op => (op.error ? `fails: ${op.error.slice(0, 40)}` : `${op.ms.toFixed(1)}`);
@@ -219,5 +229,9 @@ if (host) {
 if (bundle) {
   printBundle(bundle);
   console.log(`\nScripts and bundles, for the README:\n\n${bundleMarkdown(bundle)}`);
+}
+if (startup) {
+  printStartup(startup);
+  console.log(`\nStart-up, for the README:\n\n${startupMarkdown(startup)}`);
 }
 console.log(`\nwrote bench/results.json (${results.seconds} s)`);
