@@ -119,6 +119,8 @@ try {
   const started = Date.now();
   const result = await esbuild.build({
     entryPoints: [path.join(cliDir, 'cli.js')],
+    // The metafile's paths are relative to this (whatever the working directory).
+    absWorkingDir: root,
     outfile: temporary,
     bundle: true,
     platform: 'node',
