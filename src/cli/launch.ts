@@ -60,24 +60,24 @@ const readManifest = (): Manifest | undefined => {
   }
 };
 
+const versionAt = (file: string): string | undefined => {
+  try {
+    return String((JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: unknown }).version);
+  } catch {
+    return undefined;
+  }
+};
+
 /** A bundled package's version where Node would find it now: at the recorded place, else up the tree (hoisted). */
 const installedVersion = (dir: string): string | undefined => {
+  const recorded = versionAt(`${packageRoot}/${dir}/package.json`);
+  if (recorded !== undefined) return recorded;
   const name = /node_modules\/((?:@[^/]+\/)?[^/]+)$/.exec(dir)?.[1];
-  const candidates = [path.join(packageRoot, dir, 'package.json')];
-  if (name !== undefined) {
-    for (let up = path.dirname(packageRoot); ; up = path.dirname(up)) {
-      candidates.push(path.join(up, 'node_modules', name, 'package.json'));
-      if (path.dirname(up) === up) break;
-    }
+  if (name === undefined) return undefined;
+  for (let up = path.dirname(packageRoot); ; up = path.dirname(up)) {
+    const found = versionAt(path.join(up, 'node_modules', name, 'package.json'));
+    if (found !== undefined || path.dirname(up) === up) return found;
   }
-  for (const candidate of candidates) {
-    try {
-      return String((JSON.parse(fs.readFileSync(candidate, 'utf8')) as { version?: unknown }).version);
-    } catch {
-      // not there
-    }
-  }
-  return undefined;
 };
 
 /** Whether the bundle holds what the modules would give: same files (size, not newer), same package versions. */
