@@ -62,6 +62,10 @@ const byFile = new Map();
 for (const anchor of ANCHORS) byFile.set(anchor[0], [...(byFile.get(anchor[0]) ?? []), anchor]);
 for (const [file, anchors] of byFile) {
   const target = path.join(copy, 'dist', file);
+  if (!fs.existsSync(target)) {
+    for (const [, find, label] of anchors) missing.push(`${file} (no such file): ${JSON.stringify(find)} (${label})`);
+    continue;
+  }
   let text = fs.readFileSync(target, 'utf8');
   for (const [, find, label, after] of anchors) {
     if (!text.includes(find)) {
