@@ -230,7 +230,7 @@ export const perModule = (results, row, contender) => {
   return ((own.wallMs - base.wallMs) * 1000) / row.moduleCount;
 };
 
-const ms = cell => (cell?.error ? 'fails' : cell?.wallMs === undefined ? '—' : String(Math.round(cell.wallMs)));
+const ms = cell => (cell?.error ? `fails (${cell.error})` : cell?.wallMs === undefined ? '—' : String(Math.round(cell.wallMs)));
 const x = value => (value === undefined ? '—' : `${value.toFixed(2)}×`);
 
 /** Markdown for the README: one table (node, Cordon, ratio per workload and state), then the targets. */
@@ -279,10 +279,10 @@ export function printStartup(results) {
   console.log(`\nstart-up, cold processes (medians of ${results.runs}, alternated; wall ms, Cordon / node)`);
   const rows = [];
   const add = (workload, contender, cell, node) => rows.push({ workload, contender, 'wall ms': ms(cell), '× node': x(ratio(cell, node)), note: cell?.error ?? '' });
-  for (const c of ['cordon', 'cordon-first-ever']) add('hello-world', c, results.hello[c], results.hello.node);
-  for (const c of ['cordon-first', 'cordon-first-ever', 'cordon-warm']) add('express app', c, results.express[c], results.express.node);
-  for (const [name, r] of Object.entries(results.imports)) for (const c of ['cordon-cold', 'cordon-warm']) add(`importLocation ${name}`, c, r[c], r.node);
-  for (const g of results.generated) for (const c of ['cordon-cold', 'cordon-warm']) add(`generated ${g.size}`, c, g[c], g.node);
+  for (const c of ['node', 'cordon', 'cordon-first-ever']) add('hello-world', c, results.hello[c], results.hello.node);
+  for (const c of ['node', 'cordon-first', 'cordon-first-ever', 'cordon-warm']) add('express app', c, results.express[c], results.express.node);
+  for (const [name, r] of Object.entries(results.imports)) for (const c of ['node', 'cordon-cold', 'cordon-warm']) add(`importLocation ${name}`, c, r[c], r.node);
+  for (const g of results.generated) for (const c of ['node', 'cordon-cold', 'cordon-warm']) add(`generated ${g.size}`, c, g[c], g.node);
   console.table(rows);
   const ratios = targetRatios(results);
   console.log('targets:');

@@ -8,8 +8,9 @@ import express from 'express';
 import pino from 'pino';
 import { z } from 'zod';
 
-// No time, pid or hostname in the line, so that every run prints the same.
-const log = pino({ base: undefined, timestamp: false });
+// No time, pid or hostname in the line, and written at once (pino's default stream writes later, so
+// the answer could come first): every run prints the same.
+const log = pino({ base: undefined, timestamp: false }, pino.destination({ dest: 1, sync: true }));
 
 const Order = z.object({
   item: z.string().min(1),
