@@ -68,13 +68,13 @@ const versionAt = (file: string): string | undefined => {
   }
 };
 
-/** A bundled package's version where Node would find it now: at the recorded place, else up the tree (hoisted). */
+/** A bundled package's version where Node would find it now: at the recorded place, else as Node looks from Cordon's folder up. */
 const installedVersion = (dir: string): string | undefined => {
   const recorded = versionAt(`${packageRoot}/${dir}/package.json`);
   if (recorded !== undefined) return recorded;
   const name = /node_modules\/((?:@[^/]+\/)?[^/]+)$/.exec(dir)?.[1];
   if (name === undefined) return undefined;
-  for (let up = path.dirname(packageRoot); ; up = path.dirname(up)) {
+  for (let up = packageRoot; ; up = path.dirname(up)) {
     const found = versionAt(path.join(up, 'node_modules', name, 'package.json'));
     if (found !== undefined || path.dirname(up) === up) return found;
   }

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = path.join(root, 'dist', 'cli', 'main.js');
@@ -70,7 +71,9 @@ test('CORDON_CLI_BUNDLE=0 and a stale bundle run the modules, with the same outp
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-stale-'));
   fs.cpSync(path.join(root, 'dist'), path.join(copy, 'dist'), { recursive: true, preserveTimestamps: true });
   fs.copyFileSync(path.join(root, 'package.json'), path.join(copy, 'package.json'));
-  fs.symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'));
+  // The packages where Node finds them from here (this checkout's, or a folder above it).
+  const nodeModules = path.resolve(path.dirname(createRequire(import.meta.url).resolve('ses/package.json')), '..');
+  fs.symlinkSync(nodeModules, path.join(copy, 'node_modules'));
   const copiedCli = path.join(copy, 'dist', 'cli', 'main.js');
   const current = spawnSync(process.execPath, [copiedCli, 'run', path.join(app, 'main.js')], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome } });
   assert.equal(current.stdout, 'hello function true\n', current.stderr);
