@@ -26,6 +26,8 @@ export interface CompileCache {
   get(key: string): Uint8Array | undefined;
   /** Best effort: a store that cannot write (a read-only folder) ignores the entry. */
   set(key: string, bytes: Uint8Array): void;
+  /** A store that writes in the background: settles when what was set so far is written (or given up). */
+  flush?(): Promise<void>;
 }
 
 export const CACHE_ENTRY_FORMAT = 'cordon-compile-cache-1';

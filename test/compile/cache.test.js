@@ -38,6 +38,8 @@ const counted = directory => {
         counts.writes += 1;
         store.set(key, bytes);
       },
+      // The store writes in the background: the tests that look at its folder wait for it.
+      flush: () => store.flush(),
     },
   };
 };
@@ -52,6 +54,7 @@ test('a second import is served from the cache (ES and CommonJS modules) and giv
   assert.deepEqual(plain((await importLocation(nodePowers(), entry, { modules, compileCache: first.cache })).namespace), reference);
   assert.ok(first.counts.writes >= 10, `entries written: ${first.counts.writes}`);
   assert.equal(first.counts.hits, 0);
+  await first.cache.flush();
   const second = counted(directory);
   assert.deepEqual(plain((await importLocation(nodePowers(), entry, { modules, compileCache: second.cache })).namespace), reference);
   assert.equal(second.counts.misses, 0, 'every module from the cache');
@@ -85,13 +88,16 @@ const CORRUPTIONS = {
 for (const [name, corrupt] of Object.entries(CORRUPTIONS)) {
   test(`a bad entry (${name}) is ignored: the module is compiled, runs right, and its entry is written again`, async () => {
     const directory = fresh();
-    await importLocation(nodePowers(), entry, { modules, compileCache: counted(directory).cache });
+    const filled = counted(directory).cache;
+    await importLocation(nodePowers(), entry, { modules, compileCache: filled });
+    await filled.flush();
     const files = entryFiles(directory);
     const texts = files.map(file => fs.readFileSync(file, 'utf8'));
     files.forEach((file, i) => fs.writeFileSync(file, corrupt(texts[i], JSON.parse(texts[i]).key, texts[(i + 1) % texts.length])));
     const again = counted(directory);
     assert.deepEqual(plain((await importLocation(nodePowers(), entry, { modules, compileCache: again.cache })).namespace), reference);
     assert.equal(again.counts.writes, files.length, 'every bad entry rewritten');
+    await again.cache.flush();
     files.forEach((file, i) => assert.equal(fs.readFileSync(file, 'utf8'), texts[i], 'rewritten as it was'));
   });
 }
@@ -101,6 +107,7 @@ test('a folder that cannot be written (a file stands where it should be) only me
   fs.writeFileSync(blocker, 'a file');
   const { cache, counts } = counted(blocker);
   assert.deepEqual(plain((await importLocation(nodePowers(), entry, { modules, compileCache: cache })).namespace), reference);
+  await cache.flush();
   assert.ok(counts.writes > 0);
   assert.equal(fs.readFileSync(blocker, 'utf8'), 'a file');
   // A store that throws on every call is no worse.
@@ -111,7 +118,9 @@ test('a folder that cannot be written (a file stands where it should be) only me
 test('an archive holds the same bytes with or without the cache, cold or warm', async () => {
   const without = await makeArchive(nodePowers(), entry, { modules });
   const directory = fresh();
-  const cold = await makeArchive(nodePowers(), entry, { modules, compileCache: counted(directory).cache });
+  const filling = counted(directory).cache;
+  const cold = await makeArchive(nodePowers(), entry, { modules, compileCache: filling });
+  await filling.flush();
   const warm = counted(directory);
   const served = await makeArchive(nodePowers(), entry, { modules, compileCache: warm.cache });
   assert.ok(warm.counts.hits > 0);
@@ -124,10 +133,12 @@ test('the store is bounded: past maxBytes the oldest entries go', async () => {
   const store = makeNodeCompileCache({ fs, crypto, directory, maxBytes: 4096 });
   const big = new Uint8Array(1500);
   for (let i = 0; i < 3; i++) store.set(`old-${i}`, big);
+  await store.flush();
   // The first write of a process pruned (nothing to prune yet); a new process's store prunes again.
   const later = makeNodeCompileCache({ fs, crypto, directory, maxBytes: 4096 });
   fs.rmSync(path.join(directory, '.pruned'));
   later.set('new', big);
+  await later.flush();
   const total = entryFiles(directory).reduce((sum, file) => sum + fs.statSync(file).size, 0);
   assert.ok(total <= 4096, `under the bound: ${total}`);
   assert.ok(later.get('new'), 'the newest entry stays');
@@ -144,21 +155,47 @@ test('the fingerprint names the compiler and the salt', () => {
 
 test('a read-only cache folder (every write fails with EROFS): its entries are still read, nothing is written, the app runs right', async () => {
   const directory = fresh();
-  await importLocation(nodePowers(), entry, { modules, compileCache: makeNodeCompileCache({ fs, crypto, directory }) });
+  const filling = makeNodeCompileCache({ fs, crypto, directory });
+  await importLocation(nodePowers(), entry, { modules, compileCache: filling });
+  await filling.flush();
   const before = fs.readdirSync(directory, { recursive: true }).sort();
   const refused = name => () => {
     throw Object.assign(new Error(`EROFS: read-only file system, ${name}`), { code: 'EROFS' });
   };
-  const readOnly = { ...fs, writeFileSync: refused('write'), renameSync: refused('rename'), mkdirSync: refused('mkdir'), rmSync: refused('rm') };
+  const refusedLater = name => async () => refused(name)();
+  const promises = { ...fs.promises, writeFile: refusedLater('write'), rename: refusedLater('rename'), mkdir: refusedLater('mkdir'), rm: refusedLater('rm') };
+  const readOnly = { ...fs, promises, writeFileSync: refused('write'), renameSync: refused('rename'), mkdirSync: refused('mkdir'), rmSync: refused('rm') };
   let hits = 0;
   const store = makeNodeCompileCache({ fs: readOnly, crypto, directory });
-  const cache = { fingerprint: store.fingerprint, get: key => { const found = store.get(key); if (found !== undefined) hits += 1; return found; }, set: (key, value) => store.set(key, value) };
+  const cache = { fingerprint: store.fingerprint, get: key => { const found = store.get(key); if (found !== undefined) hits += 1; return found; }, set: (key, value) => store.set(key, value), flush: () => store.flush() };
   assert.deepEqual(plain((await importLocation(nodePowers(), entry, { modules, compileCache: cache })).namespace), reference);
   assert.ok(hits > 0, 'entries read from the read-only folder');
+  await store.flush();
   assert.deepEqual(fs.readdirSync(directory, { recursive: true }).sort(), before);
   // An empty read-only folder: every module compiled, none stored.
   const empty = fresh();
   const none = makeNodeCompileCache({ fs: readOnly, crypto, directory: empty });
   assert.deepEqual(plain((await importLocation(nodePowers(), entry, { modules, compileCache: none })).namespace), reference);
+  await none.flush();
   assert.deepEqual(fs.readdirSync(empty), []);
+});
+
+test('entries are written in the background: a get before they are on disk is answered, flush() writes them, a process that exits at once still fills its cache', async () => {
+  const directory = fresh();
+  const store = makeNodeCompileCache({ fs, crypto, directory });
+  const bytes = new TextEncoder().encode('{"an":"entry"}');
+  store.set('k', bytes);
+  assert.deepEqual(store.get('k'), bytes, 'answered before it is written');
+  await store.flush();
+  assert.equal(entryFiles(directory).length, 1);
+  assert.deepEqual(new Uint8Array(fs.readFileSync(entryFiles(directory)[0])), bytes);
+  // A program that sets entries and exits in the same turn: the exit writes them.
+  const other = fresh();
+  const program = `import fs from 'node:fs'; import crypto from 'node:crypto'; import { makeNodeCompileCache } from 'cordon/node-powers.js';
+const store = makeNodeCompileCache({ fs, crypto, directory: ${JSON.stringify(other)} });
+for (let i = 0; i < 5; i += 1) store.set('key-' + i, new TextEncoder().encode('value ' + i));
+process.exit(0);`;
+  const { execFileSync } = await import('node:child_process');
+  execFileSync(process.execPath, ['--input-type=module', '-e', program], { cwd: path.dirname(new URL(import.meta.url).pathname) });
+  assert.equal(entryFiles(other).length, 5);
 });

@@ -127,6 +127,7 @@ test('the compile cache: TypeScript keyed by its source, the stripped text kept;
     set: (key, bytes) => store.set(key, bytes),
   };
   check((await importLocation(nodePowers(), entry, { compileCache: cache })).namespace, onDisk, entry);
+  await store.flush(); // the store writes in the background
   const first = { ...counts };
   const entries = fs.readdirSync(directory, { recursive: true }).filter(name => name.endsWith('.json')).map(name => JSON.parse(fs.readFileSync(path.join(directory, name), 'utf8')));
   const typeScript = entries.filter(e => /:(mts|cts):/.test(e.key));
@@ -150,6 +151,7 @@ test('the compile cache: TypeScript keyed by its source, the stripped text kept;
     fs.writeFileSync(file, JSON.stringify(stored));
   }
   check((await importLocation(nodePowers(), entry, { compileCache: cache })).namespace, onDisk, entry);
+  await store.flush();
   const rewritten = fs.readdirSync(directory, { recursive: true }).filter(n => n.endsWith('.json')).map(n => JSON.parse(fs.readFileSync(path.join(directory, n), 'utf8')));
   assert.equal(rewritten.filter(e => /:(mts|cts):/.test(e.key) && typeof e.value.text === 'string').length, typeScript.length, 'each entry compiled and written again');
 });
