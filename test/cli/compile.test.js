@@ -18,7 +18,7 @@ const file = (name, text) => {
 test('cordon compile prints the SES program of an ES module', () => {
   const result = run('compile', file('a.mjs', 'import x from "./x.js";\nexport const y = x;\n'));
   assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stdout, /^\(\{imports:\$cordon_imports/);
+  assert.match(result.stdout, /^\(function\(\{imports:\$cordon_imports/);
   assert.match(result.stdout, /\$cordon_once\.y\(y\)/);
 });
 

@@ -279,7 +279,7 @@ test('the record is frozen and has the precompiled module source shape', () => {
 });
 
 test('the functor takes only the parameters the module uses', async () => {
-  const params = source => new ModuleSource(source).__syncModuleProgram__.match(/^\(\{([^}]*)\}\)=>/)[1].split(',').map(p => p.split(':')[0]);
+  const params = source => new ModuleSource(source).__syncModuleProgram__.match(/^\(function\(\{([^}]*)\}\)\{/)[1].split(',').map(p => p.split(':')[0]);
   assert.deepEqual(params('export const x = 1;'), ['imports', 'onceVar']);
   assert.deepEqual(params('export let x = 1; x += 1;'), ['imports', 'liveVar']);
   assert.deepEqual(params('const u = import.meta.url; export default () => import("./x.js");'), ['imports', 'onceVar', 'import', 'importMeta']);

@@ -1,6 +1,6 @@
 /**
  * The program SES runs for a compiled module, and the record around it. The program is
- * `({imports, liveVar, onceVar, import, importMeta}) => { helpers; body }`, destructuring only the
+ * `(function ({imports, liveVar, onceVar, import, importMeta}) { helpers; body })`, destructuring only the
  * parameters the module uses; everything added before the module's text goes on line 1. The body
  * takes one of three forms (see docs/ARCHITECTURE.md, "Top-level await"):
  *
@@ -85,12 +85,14 @@ export const programHeader = (parts: ProgramParts): string => {
   if (parts.uses.import) parameters.push(`import:${prefix}import`);
   if (parts.uses.meta) parameters.push(`importMeta:${prefix}meta`);
   const start = form === 'plain' ? '(function(){' : form === 'gated' ? `const ${prefix}gen=(function*(){` : 'return(async function(){';
-  return `({${parameters.join(',')}})=>{${declarations}${start}'use strict';${body}`;
+  // A parenthesised function expression, not an arrow: V8 compiles it at once (an arrow's body would be
+  // pre-parsed when SES evaluates the program and parsed again when SES calls it: a fifth more time).
+  return `(function({${parameters.join(',')}}){${declarations}${start}'use strict';${body}`;
 };
 
 /** The text after the module's own text, for each form of program. */
 export const programFooter = (form: ProgramForm, prefix: string): string =>
-  form === 'plain' ? '\n})()}' : form === 'gated' ? `\n})();${prefix}gen.next();return ${prefix}gen}` : '\n})()}';
+  form === 'plain' ? '\n})()})' : form === 'gated' ? `\n})();${prefix}gen.next();return ${prefix}gen})` : '\n})()})';
 
 /**
  * Tables keyed by export names and specifiers start with no prototype, which the engine keeps as a
