@@ -15,40 +15,20 @@
  *   they became asynchronous; a rejection fails exactly the modules that wait on it.
  * - `settled(namespace)` is what `import()` and Cordon's own imports await after SES has executed.
  *
+ * The algorithm itself is model/module-evaluation.ts's, which scripts carry too (as text).
+ *
  * Limits (docs/ARCHITECTURE.md, "Top-level await"): a module with top-level await publishes its
  * hoisted functions when it starts, not when it is linked, so a module in a cycle with it that runs
  * first sees them uninitialised; a CommonJS `require` of an ES module graph that awaits gets Node's
  * ERR_REQUIRE_ASYNC_MODULE only after the graph has begun to evaluate.
  */
+import { functorEvaluation, type EvaluatedInstance, type EvaluationWalk } from '../model/module-evaluation.js';
 import { markEvaluatingAsync, withSpecNamespaces, type ModuleSourceRecord } from '../model/index.js';
 
-type Status = 'evaluating' | 'evaluating-async' | 'evaluated';
-
-interface ModuleState {
+/** What the evaluator keeps of a module: the spec's fields (model/module-evaluation.ts) and its namespace. */
+interface ModuleState extends EvaluatedInstance {
   readonly namespace: object;
   readonly hasTLA: boolean;
-  status: Status;
-  dfsIndex: number;
-  dfsAncestorIndex: number;
-  /** Dependencies still evaluating asynchronously that this module waits for. */
-  pending: number;
-  /** When it became asynchronous (the order waiting modules run in); 0 while it is not. */
-  asyncOrder: number;
-  readonly asyncParents: ModuleState[];
-  cycleRoot: ModuleState | undefined;
-  error: { readonly value: unknown } | undefined;
-  /** Runs a waiting module's body (or lets a module with top-level await start). */
-  resume: (() => void) | undefined;
-  /** Refuses a waiting module with top-level await whose dependency failed. */
-  cancel: ((error: unknown) => void) | undefined;
-  /** A waiting module with top-level await: settles after the module has resumed at its gate. */
-  started: Promise<unknown> | undefined;
-  settled: { readonly promise: Promise<void>; readonly resolve: () => void; readonly reject: (error: unknown) => void } | undefined;
-}
-
-interface Walk {
-  readonly stack: ModuleState[];
-  index: number;
 }
 
 interface CompartmentLike {
@@ -73,109 +53,25 @@ export interface ModuleEvaluation {
   settled(namespace: unknown): Promise<void>;
 }
 
-const noop = (): void => {};
-
-const newState = (namespace: object, hasTLA: boolean): ModuleState => ({
-  namespace,
-  hasTLA,
-  status: 'evaluating',
-  dfsIndex: 0,
-  dfsAncestorIndex: 0,
-  pending: 0,
-  asyncOrder: 0,
-  asyncParents: [],
-  cycleRoot: undefined,
-  error: undefined,
-  resume: undefined,
-  cancel: undefined,
-  started: undefined,
-  settled: undefined,
-});
-
 export const makeModuleEvaluation = (): ModuleEvaluation => {
   /** Whether a module of the application awaits at its top level (then every module is walked here). */
   let asyncMode = false;
   const byNamespace = new WeakMap<object, ModuleState>();
   /** The walk a dependency is being visited in, for the functor SES calls next. */
-  let visiting: Walk | undefined;
-  let asyncOrder = 1;
+  let visiting: EvaluationWalk<ModuleState> | undefined;
 
-  const settle = (state: ModuleState): void => {
-    markEvaluatingAsync(state.namespace, undefined);
-    if (!state.settled) return;
-    if (state.error) state.settled.reject(state.error.value);
-    else state.settled.resolve();
-  };
+  // SES runs each body (through the functor); `execute` is always given it.
+  const evaluation = functorEvaluation<ModuleState>(
+    state => state.hasTLA,
+    () => {},
+    {
+      async: state => markEvaluatingAsync(state.namespace, () => settled(state.namespace)),
+      settled: state => markEvaluatingAsync(state.namespace, undefined),
+    },
+  );
 
-  const fail = (state: ModuleState, error: unknown): void => {
-    if (state.status === 'evaluated') return;
-    state.error = { value: error };
-    state.status = 'evaluated';
-    state.asyncOrder = 0;
-    state.cancel?.(error);
-    for (const parent of state.asyncParents) fail(parent, error);
-    settle(state);
-  };
-
-  const gather = (state: ModuleState, list: ModuleState[]): void => {
-    for (const parent of state.asyncParents) {
-      if (list.includes(parent) || (parent.cycleRoot ?? parent).error) continue;
-      parent.pending -= 1;
-      if (parent.pending === 0) {
-        list.push(parent);
-        if (!parent.hasTLA) gather(parent, list);
-      }
-    }
-  };
-
-  /** Runs the modules that no longer wait, in order; one with top-level await first reaches its first `await`. */
-  const runList = (list: readonly ModuleState[], from: number): void => {
-    for (let i = from; i < list.length; i += 1) {
-      const state = list[i]!;
-      if (state.status === 'evaluated') continue;
-      if (state.hasTLA) {
-        state.resume!();
-        if (i + 1 < list.length) {
-          state.started!.then(() => runList(list, i + 1), () => runList(list, i + 1));
-          return;
-        }
-        continue;
-      }
-      try {
-        state.resume!();
-      } catch (error) {
-        fail(state, error);
-        continue;
-      }
-      state.status = 'evaluated';
-      state.asyncOrder = 0;
-      settle(state);
-    }
-  };
-
-  const fulfilled = (state: ModuleState): void => {
-    if (state.status === 'evaluated') return;
-    state.status = 'evaluated';
-    state.asyncOrder = 0;
-    settle(state);
-    const list: ModuleState[] = [];
-    gather(state, list);
-    list.sort((a, b) => a.asyncOrder - b.asyncOrder);
-    runList(list, 0);
-  };
-
-  /** Every module of an aborted walk fails with the error (the spec's Evaluate, on an abrupt completion). */
-  const abort = (walk: Walk, error: unknown): void => {
-    for (const state of walk.stack) {
-      state.status = 'evaluated';
-      state.error = { value: error };
-      state.asyncOrder = 0;
-      settle(state);
-    }
-    walk.stack.length = 0;
-  };
-
-  const visit = (state: ModuleState, walk: Walk, compartment: CompartmentLike, referrer: string, resolveHook: (specifier: string, referrer: string) => string, record: Iterable<[string, unknown]>): void => {
+  /** Visits each dependency (SES's `execute` of it, through `importNow`), then notes what it waits for. */
+  const visit = (state: ModuleState, walk: EvaluationWalk<ModuleState>, compartment: CompartmentLike, referrer: string, resolveHook: (specifier: string, referrer: string) => string, record: Iterable<[string, unknown]>): void => {
     for (const [specifier] of record) {
       const full = resolveHook(specifier, referrer);
       let namespace: unknown;
@@ -185,99 +81,41 @@ export const makeModuleEvaluation = (): ModuleEvaluation => {
       } finally {
         visiting = undefined;
       }
-      let dependency = typeof namespace === 'object' && namespace !== null ? byNamespace.get(namespace) : undefined;
-      if (dependency === undefined) continue; // CommonJS, host modules, JSON…: evaluated synchronously.
-      if (dependency.status === 'evaluating') {
-        state.dfsAncestorIndex = Math.min(state.dfsAncestorIndex, dependency.dfsAncestorIndex);
-      } else {
-        if (dependency.error) throw dependency.error.value;
-        dependency = dependency.cycleRoot ?? dependency;
-        if (dependency.error) throw dependency.error.value;
-      }
-      if (dependency.asyncOrder > 0) {
-        state.pending += 1;
-        dependency.asyncParents.push(state);
-      }
+      const dependency = typeof namespace === 'object' && namespace !== null ? byNamespace.get(namespace) : undefined;
+      // CommonJS, host modules, JSON…: evaluated synchronously.
+      if (dependency !== undefined) evaluation.dependency(state, dependency);
     }
   };
 
   const run = (functor: Functor, hasTLA: boolean, compartment: CompartmentLike, referrer: string, resolveHook: (specifier: string, referrer: string) => string, environment: Environment): unknown => {
     const namespace = compartment.module(referrer) as object;
-    const state = newState(namespace, hasTLA);
+    const state: ModuleState = { i: 0, state: 0, namespace, hasTLA };
     byNamespace.set(namespace, state);
     const walk = visiting ?? { stack: [], index: 0 };
-    const isRoot = visiting === undefined;
     visiting = undefined;
-    state.dfsIndex = state.dfsAncestorIndex = walk.index;
-    walk.index += 1;
-    walk.stack.push(state);
-
     let waits: unknown;
-    let thrown: { value: unknown } | undefined;
+    let thrown: { v: unknown } | undefined;
     const imports = (record: Iterable<[string, unknown]>): unknown => {
       try {
         visit(state, walk, compartment, referrer, resolveHook, record);
         environment.imports(record);
       } catch (error) {
-        thrown = { value: error };
+        thrown = { v: error };
         throw error;
       }
-      if (state.pending > 0 || state.hasTLA) state.asyncOrder = asyncOrder++;
-      if (state.pending === 0) return undefined;
-      if (!state.hasTLA) return (waits = true);
-      let resolve = noop;
-      let reject: (error: unknown) => void = noop;
-      const gate = new Promise<void>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      state.resume = resolve;
-      state.cancel = reject;
-      state.started = gate.then(noop);
-      return (waits = gate);
+      return (waits = evaluation.wait(state));
     };
-
     let result: unknown;
-    try {
+    evaluation.execute(state, walk, () => {
       result = functor({ ...environment, imports, ...(environment.import ? { import: importThenSettle(environment.import) } : {}) });
-      if (thrown) {
-        // A module with top-level await turns a throw into a rejection: the walk still fails now.
-        (result as Promise<unknown>).catch(noop);
-        throw thrown.value;
-      }
-    } catch (error) {
-      if (isRoot) abort(walk, error);
-      throw error;
-    }
-    if (hasTLA) (result as Promise<unknown>).then(() => fulfilled(state), error => fail(state, error));
-    else if (waits) state.resume = () => void (result as Generator).next();
-    if (state.dfsAncestorIndex === state.dfsIndex) {
-      let member: ModuleState;
-      do {
-        member = walk.stack.pop()!;
-        member.status = member.asyncOrder > 0 ? 'evaluating-async' : 'evaluated';
-        if (member.status === 'evaluating-async') markEvaluatingAsync(member.namespace, () => settled(member.namespace));
-        member.cycleRoot = state;
-      } while (member !== state);
-    }
+      evaluation.ran(state, result, waits, thrown);
+    });
     return result;
   };
 
   const settled = (namespace: unknown): Promise<void> => {
     const found = typeof namespace === 'object' && namespace !== null ? byNamespace.get(namespace) : undefined;
-    if (found === undefined) return Promise.resolve();
-    const state = found.status === 'evaluating' ? found : (found.cycleRoot ?? found);
-    if (state.status === 'evaluated') return state.error ? Promise.reject(state.error.value) : Promise.resolve();
-    if (!state.settled) {
-      let resolve = noop;
-      let reject: (error: unknown) => void = noop;
-      const promise = new Promise<void>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      state.settled = { promise, resolve, reject };
-    }
-    return state.settled.promise;
+    return found === undefined ? Promise.resolve() : (evaluation.settled(found) as Promise<void>);
   };
 
   /** `import()` resolves once the imported module has evaluated, as in the spec. */

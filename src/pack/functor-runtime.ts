@@ -15,11 +15,11 @@
  *   r: `export *` specifiers;  m: `export {a as b} from` map;  v: live exports;  o: fixed exports
  *   a: 1 when the module awaits at its top level
  *
- * Evaluation is functor-evaluation.ts's (passed in, embedded beside this text): the spec's algorithm,
+ * Evaluation is model/module-evaluation.ts's (passed in, embedded beside this text): the spec's algorithm,
  * top-level await included. The functor returns the entry's namespace, or — when the entry had to wait
  * for a module with top-level await — a promise of it.
  */
-import type { EvaluatedInstance, EvaluationWalk, functorEvaluation } from './functor-evaluation.js';
+import type { EvaluatedInstance, EvaluationWalk, functorEvaluation } from '../model/module-evaluation.js';
 
 export interface BundledModule {
   readonly k: 'mjs' | 'cjs' | 'json' | 'text' | 'bytes' | 'empty';

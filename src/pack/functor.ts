@@ -16,7 +16,7 @@ import { compileCommonJs, compiledCommonJsOf, type LoadedModule } from '../load/
 import { encodeBase64, nodeBuiltinNames, withoutSourceUrl, type PackageCompartmentMapDescriptor } from '../model/index.js';
 import type { ReadFnOrPowers, ReadPowers } from '../powers/index.js';
 import { archiveNames, captureModules, type CaptureOptions } from './capture.js';
-import { functorEvaluation } from './functor-evaluation.js';
+import { functorEvaluation } from '../model/module-evaluation.js';
 import { functorRuntime, type BundledModule } from './functor-runtime.js';
 
 export interface FunctorOptions extends Omit<CaptureOptions, 'modules' | 'importHook' | 'importNowHook'> {

@@ -1,10 +1,13 @@
 /**
- * The evaluation half of the linker every script and functor carries: the spec's module evaluation
- * (ECMA-262 "InnerModuleEvaluation", "ExecuteAsyncModule", "AsyncModuleExecutionFulfilled/Rejected"),
- * top-level await included — what src/link/evaluation.ts does over SES for compartments, here over the
- * runtime's own instances. `functor.ts` embeds this function's text beside functor-runtime.ts's, so it
- * must stay self-contained: no imports, no outer names, nothing the TypeScript compiler would lower
+ * Module evaluation as the spec gives it (ECMA-262 "InnerModuleEvaluation", "ExecuteAsyncModule",
+ * "AsyncModuleExecutionFulfilled/Rejected"), top-level await included, for the compartments' evaluator
+ * (src/link/evaluation.ts) and for the linker every script and functor carries
+ * (src/pack/functor-runtime.ts). `pack/functor.ts` embeds this function's text beside the runtime's, so
+ * it must stay self-contained: no imports, no outer names, nothing the TypeScript compiler would lower
  * into helpers (and no text SES's evaluator would refuse, such as the word import followed by `(`).
+ *
+ * It also serves compartments (src/link/evaluation.ts), where SES calls each module's functor: there
+ * `execute` is given the body to run, and the hooks keep the namespace registry CommonJS consults.
  *
  * A module visits its dependencies in order (`execute` of each, through the runtime's `imports`),
  * counts those still evaluating asynchronously (`dependency`), and either runs its body at once or
@@ -32,12 +35,19 @@ export interface EvaluatedInstance {
 
 export type EvaluationWalk<T extends EvaluatedInstance = EvaluatedInstance> = { stack: T[]; index: number };
 
-export function functorEvaluation<T extends EvaluatedInstance>(awaits: (inst: T) => boolean, run: (inst: T, walk: EvaluationWalk<T>) => void) {
+/** Told when a module begins to evaluate asynchronously, and when it has evaluated (or failed). */
+export interface EvaluationHooks<T> {
+  readonly async?: ((inst: T) => void) | undefined;
+  readonly settled?: ((inst: T) => void) | undefined;
+}
+
+export function functorEvaluation<T extends EvaluatedInstance>(awaits: (inst: T) => boolean, run: (inst: T, walk: EvaluationWalk<T>) => void, hooks?: EvaluationHooks<T>) {
   'use strict';
   const noop = (): void => {};
   let asyncOrder = 1;
 
   const settle = (inst: EvaluatedInstance): void => {
+    hooks?.settled?.(inst as T);
     if (!inst.done) return;
     if (inst.error) inst.done.n(inst.error.v);
     else inst.done.y(undefined);
@@ -151,8 +161,11 @@ export function functorEvaluation<T extends EvaluatedInstance>(awaits: (inst: T)
     } else if (waits) inst.resume = () => void (result as Generator).next();
   };
 
-  /** Evaluates a module in `walk`: its dependencies first, then its body, now or when they are done. */
-  const execute = (inst: T, walk: EvaluationWalk<T>): void => {
+  /**
+   * Evaluates a module in `walk`: its dependencies first, then its body, now or when they are done.
+   * `body` (default: `run`) is what runs the module's program, which visits its dependencies.
+   */
+  const execute = (inst: T, walk: EvaluationWalk<T>, body?: () => void): void => {
     if (inst.state === 2 || inst.state === 4) {
       if (inst.error) throw inst.error.v;
       return;
@@ -167,7 +180,8 @@ export function functorEvaluation<T extends EvaluatedInstance>(awaits: (inst: T)
     inst.parents = [];
     walk.stack.push(inst);
     try {
-      run(inst, walk);
+      if (body) body();
+      else run(inst, walk);
     } catch (error) {
       if (isRoot) {
         for (const member of walk.stack) {
@@ -186,6 +200,7 @@ export function functorEvaluation<T extends EvaluatedInstance>(awaits: (inst: T)
         member = walk.stack.pop()!;
         member.state = member.order! > 0 ? 4 : 2;
         member.root = inst;
+        if (member.state === 4) hooks?.async?.(member);
       } while (member !== inst);
     }
   };
