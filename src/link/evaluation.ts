@@ -22,8 +22,7 @@
  * first sees them uninitialised; a CommonJS `require` of an ES module graph that awaits gets Node's
  * ERR_REQUIRE_ASYNC_MODULE only after the graph has begun to evaluate.
  */
-import { functorEvaluation, type EvaluatedInstance, type EvaluationWalk } from '../model/module-evaluation.js';
-import { markEvaluatingAsync, withSpecNamespaces, type ModuleSourceRecord } from '../model/index.js';
+import { functorEvaluation, markEvaluatingAsync, withSpecNamespaces, type EvaluatedInstance, type EvaluationWalk, type ModuleSourceRecord } from '../model/index.js';
 
 /** What the evaluator keeps of a module: the spec's fields (model/module-evaluation.ts) and its namespace. */
 interface ModuleState extends EvaluatedInstance {

@@ -44,6 +44,7 @@ export { builtinNameOf, isNodeBuiltinName, nodeBuiltinNames } from './builtins.j
 export { commonJsNamespaceHasModuleExports } from './engine.js';
 export { specNamespace, withSpecNamespaces } from './namespace.js';
 export { evaluationOf, isEvaluatingAsync, markEvaluatingAsync, requireAsyncModuleError } from './evaluating.js';
+export { functorEvaluation, type EvaluatedInstance, type EvaluationHooks, type EvaluationWalk } from './module-evaluation.js';
 export { GLOBAL_OBJECT_NAMES, LANGUAGE_GLOBALS } from './language-globals.js';
 export {
   BUNDLE_FORMATS,
