@@ -59,6 +59,22 @@ export interface NodeCompileCacheOptions {
   readonly synchronous?: boolean | undefined;
 }
 
+/**
+ * What stores still have to write when the process ends: one `exit` listener for all of them (a program
+ * that exits at once still fills its cache), however many stores a process makes.
+ */
+const atExit = new Set<() => void>();
+let exitListening = false;
+const whenExiting = (write: () => void): void => {
+  atExit.add(write);
+  if (exitListening) return;
+  exitListening = true;
+  const host = globalThis as { process?: { once?(event: string, listener: () => void): void } };
+  host.process?.once?.('exit', () => {
+    for (const each of atExit) each();
+  });
+};
+
 const PRUNE_MARK = '.pruned';
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
 
@@ -155,7 +171,6 @@ export const makeNodeCompileCache = ({ fs, crypto, directory, maxBytes = 256 * 1
   const madeFolders = new Set<string>();
   let writing: Promise<void> = Promise.resolve();
   let scheduled = false;
-  let exitHooked = false;
 
   const writeLater = async (key: string, bytes: Uint8Array): Promise<void> => {
     const file = fileOf(key);
@@ -179,6 +194,7 @@ export const makeNodeCompileCache = ({ fs, crypto, directory, maxBytes = 256 * 1
     if (pending.size === 0) return;
     const batch = [...pending];
     pending.clear();
+    atExit.delete(writeRest);
     const written = Promise.all(batch.map(([key, bytes]) => writeLater(key, bytes)));
     writing = Promise.all([writing, written]).then(() => {
       if (pruned) return;
@@ -191,16 +207,12 @@ export const makeNodeCompileCache = ({ fs, crypto, directory, maxBytes = 256 * 1
     });
   };
 
+  const writeRest = (): void => {
+    for (const [key, bytes] of pending) writeNow(key, bytes);
+    pending.clear();
+  };
   const schedule = (): void => {
-    if (!exitHooked) {
-      exitHooked = true;
-      // What was not begun when the process ends is written now (a program that exits at once still fills its cache).
-      const host = globalThis as { process?: { once?(event: string, listener: () => void): void } };
-      host.process?.once?.('exit', () => {
-        for (const [key, bytes] of pending) writeNow(key, bytes);
-        pending.clear();
-      });
-    }
+    whenExiting(writeRest);
     if (scheduled) return;
     scheduled = true;
     const later = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
