@@ -22,11 +22,10 @@
  * first sees them uninitialised; a CommonJS `require` of an ES module graph that awaits gets Node's
  * ERR_REQUIRE_ASYNC_MODULE only after the graph has begun to evaluate.
  */
-import { functorEvaluation, markEvaluatingAsync, withSpecNamespaces, type EvaluatedInstance, type EvaluationWalk, type ModuleSourceRecord } from '../model/index.js';
+import { functorEvaluation, registerEvaluation, withSpecNamespaces, type EvaluatedInstance, type EvaluationWalk, type ModuleSourceRecord } from '../model/index.js';
 
-/** What the evaluator keeps of a module: the spec's fields (model/module-evaluation.ts) and its namespace. */
+/** What the evaluator keeps of a module: the spec's fields (model/module-evaluation.ts). */
 interface ModuleState extends EvaluatedInstance {
-  readonly namespace: object;
   readonly hasTLA: boolean;
 }
 
@@ -63,10 +62,6 @@ export const makeModuleEvaluation = (): ModuleEvaluation => {
   const evaluation = functorEvaluation<ModuleState>(
     state => state.hasTLA,
     () => {},
-    {
-      async: state => markEvaluatingAsync(state.namespace, () => settled(state.namespace)),
-      settled: state => markEvaluatingAsync(state.namespace, undefined),
-    },
   );
 
   /** Visits each dependency (SES's `execute` of it, through `importNow`), then notes what it waits for. */
@@ -88,8 +83,9 @@ export const makeModuleEvaluation = (): ModuleEvaluation => {
 
   const run = (functor: Functor, hasTLA: boolean, compartment: CompartmentLike, referrer: string, resolveHook: (specifier: string, referrer: string) => string, environment: Environment): unknown => {
     const namespace = compartment.module(referrer) as object;
-    const state: ModuleState = { i: 0, state: 0, namespace, hasTLA };
+    const state: ModuleState = { i: 0, state: 0, hasTLA };
     byNamespace.set(namespace, state);
+    registerEvaluation(namespace, { settled: () => evaluation.settled(state) as Promise<void>, isAsync: () => evaluation.isAsync(state) });
     const walk = visiting ?? { stack: [], index: 0 };
     visiting = undefined;
     let waits: unknown;

@@ -1,21 +1,27 @@
 /**
- * Which module namespaces belong to modules still evaluating asynchronously (top-level await): the
- * link stage's evaluator marks them (src/link/evaluation.ts), a CommonJS `require()` of one refuses it
- * as Node does (`ERR_REQUIRE_ASYNC_MODULE`). Keyed by namespace objects, which no two applications share.
+ * What the link stage's evaluator (src/link/evaluation.ts) says of each ES module it evaluates, by its
+ * namespace, for CommonJS, which reaches ES modules through SES: whether the module is still evaluating
+ * asynchronously (a `require()` of it is refused as Node refuses it, `ERR_REQUIRE_ASYNC_MODULE`), and the
+ * promise of its evaluation (what a CommonJS `import()` awaits: it rejects again for a module that failed).
+ * Keyed by namespace objects, which no two applications share.
  */
-const evaluating = new WeakMap<object, () => Promise<void>>();
+export interface ModuleEvaluationState {
+  readonly settled: () => Promise<void>;
+  readonly isAsync: () => boolean;
+}
 
-/** Marks the namespace's module as evaluating asynchronously (`settled` gives the promise of its end), or no longer. */
-export const markEvaluatingAsync = (namespace: object, settled: (() => Promise<void>) | undefined): void => {
-  if (settled) evaluating.set(namespace, settled);
-  else evaluating.delete(namespace);
+const evaluated = new WeakMap<object, ModuleEvaluationState>();
+
+export const registerEvaluation = (namespace: object, state: ModuleEvaluationState): void => {
+  evaluated.set(namespace, state);
 };
 
-export const isEvaluatingAsync = (namespace: unknown): boolean => typeof namespace === 'object' && namespace !== null && evaluating.has(namespace);
+const stateOf = (namespace: unknown): ModuleEvaluationState | undefined => (typeof namespace === 'object' && namespace !== null ? evaluated.get(namespace) : undefined);
 
-/** Settles when the namespace's module has evaluated (at once unless it is evaluating asynchronously). */
-export const evaluationOf = (namespace: unknown): Promise<void> | undefined =>
-  typeof namespace === 'object' && namespace !== null ? evaluating.get(namespace)?.() : undefined;
+export const isEvaluatingAsync = (namespace: unknown): boolean => stateOf(namespace)?.isAsync() === true;
+
+/** Settles when the namespace's module has evaluated (undefined for one the evaluator never walked: done). */
+export const evaluationOf = (namespace: unknown): Promise<void> | undefined => stateOf(namespace)?.settled();
 
 /** Node's error for `require()` of an ES module graph that awaits at its top level. */
 export const requireAsyncModuleError = (request: string, referrer: string): Error =>

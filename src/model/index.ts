@@ -43,8 +43,8 @@ export {
 export { builtinNameOf, isNodeBuiltinName, nodeBuiltinNames } from './builtins.js';
 export { commonJsNamespaceHasModuleExports } from './engine.js';
 export { specNamespace, withSpecNamespaces } from './namespace.js';
-export { evaluationOf, isEvaluatingAsync, markEvaluatingAsync, requireAsyncModuleError } from './evaluating.js';
-export { functorEvaluation, type EvaluatedInstance, type EvaluationHooks, type EvaluationWalk } from './module-evaluation.js';
+export { evaluationOf, isEvaluatingAsync, registerEvaluation, requireAsyncModuleError, type ModuleEvaluationState } from './evaluating.js';
+export { functorEvaluation, type EvaluatedInstance, type EvaluationWalk } from './module-evaluation.js';
 export { GLOBAL_OBJECT_NAMES, LANGUAGE_GLOBALS } from './language-globals.js';
 export {
   BUNDLE_FORMATS,

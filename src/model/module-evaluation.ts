@@ -7,7 +7,7 @@
  * into helpers (and no text SES's evaluator would refuse, such as the word import followed by `(`).
  *
  * It also serves compartments (src/link/evaluation.ts), where SES calls each module's functor: there
- * `execute` is given the body to run, and the hooks keep the namespace registry CommonJS consults.
+ * `execute` is given the body to run.
  *
  * A module visits its dependencies in order (`execute` of each, through the runtime's `imports`),
  * counts those still evaluating asynchronously (`dependency`), and either runs its body at once or
@@ -35,19 +35,12 @@ export interface EvaluatedInstance {
 
 export type EvaluationWalk<T extends EvaluatedInstance = EvaluatedInstance> = { stack: T[]; index: number };
 
-/** Told when a module begins to evaluate asynchronously, and when it has evaluated (or failed). */
-export interface EvaluationHooks<T> {
-  readonly async?: ((inst: T) => void) | undefined;
-  readonly settled?: ((inst: T) => void) | undefined;
-}
-
-export function functorEvaluation<T extends EvaluatedInstance>(awaits: (inst: T) => boolean, run: (inst: T, walk: EvaluationWalk<T>) => void, hooks?: EvaluationHooks<T>) {
+export function functorEvaluation<T extends EvaluatedInstance>(awaits: (inst: T) => boolean, run: (inst: T, walk: EvaluationWalk<T>) => void) {
   'use strict';
   const noop = (): void => {};
   let asyncOrder = 1;
 
   const settle = (inst: EvaluatedInstance): void => {
-    hooks?.settled?.(inst as T);
     if (!inst.done) return;
     if (inst.error) inst.done.n(inst.error.v);
     else inst.done.y(undefined);
@@ -200,7 +193,6 @@ export function functorEvaluation<T extends EvaluatedInstance>(awaits: (inst: T)
         member = walk.stack.pop()!;
         member.state = member.order! > 0 ? 4 : 2;
         member.root = inst;
-        if (member.state === 4) hooks?.async?.(member);
       } while (member !== inst);
     }
   };

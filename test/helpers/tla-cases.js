@@ -93,6 +93,12 @@ export const TLA_CASES = {
     'lib.cjs': "exports.load = async () => {\n  const ns = await import('./slow.mjs');\n  console.log('lib got', ns.value);\n  return ns.value + '!';\n};\n",
     'slow.mjs': "await new Promise(r => setTimeout(r, 5));\nexport let value = 'early';\nawait null;\nvalue = 'slow';\n",
   },
+  // import() from CommonJS of a module whose await rejected fails each time, as in Node.
+  'cjs-import-rejected': {
+    'main.mjs': "import lib from './lib.cjs';\nconsole.log('first:', await lib.load());\nconsole.log('again:', await lib.load());\n",
+    'lib.cjs': "exports.load = () => import('./bad.mjs').then(ns => 'loaded ' + Object.keys(ns), error => 'failed ' + error.message);\n",
+    'bad.mjs': "await 0;\nthrow new Error('bad await');\nexport const never = 1;\n",
+  },
 };
 
 /** The case's files, with its package.json. */
