@@ -55,8 +55,6 @@ export interface NodeCompileCacheOptions {
   readonly maxBytes?: number | undefined;
   /** Names what else shapes the compiler's output for this caller (added to the fingerprint). */
   readonly salt?: string | undefined;
-  /** Write every entry at once, synchronously (default: in the background when `fs.promises` is there). */
-  readonly synchronous?: boolean | undefined;
 }
 
 /**
@@ -106,7 +104,7 @@ const compilerFingerprint = (fs: CacheFs, crypto: CacheCrypto, salt: string): st
   return hash.digest('hex');
 };
 
-export const makeNodeCompileCache = ({ fs, crypto, directory, maxBytes = 256 * 1024 * 1024, salt = '', synchronous = false }: NodeCompileCacheOptions): CompileCache => {
+export const makeNodeCompileCache = ({ fs, crypto, directory, maxBytes = 256 * 1024 * 1024, salt = '' }: NodeCompileCacheOptions): CompileCache => {
   const fingerprint = compilerFingerprint(fs, crypto, salt);
   const dir = directory.endsWith('/') ? directory.slice(0, -1) : directory;
   const fileOf = (key: string): string => {
@@ -165,7 +163,8 @@ export const makeNodeCompileCache = ({ fs, crypto, directory, maxBytes = 256 * 1
     }
   };
 
-  const promises = synchronous ? undefined : fs.promises;
+  // Without `fs.promises` (a caller's own fs), each entry is written when it is set.
+  const promises = fs.promises;
   /** Entries set but not yet begun to be written (a `get` answers from here). */
   const pending = new Map<string, Uint8Array>();
   const madeFolders = new Set<string>();
